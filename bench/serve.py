@@ -1,0 +1,173 @@
+"""Edit-to-reload latency of `sitegen serve`: write a paper file, wait for the SSE `reload`, fetch the page.
+
+    .venv/bin/python bench/serve.py [--papers 10000] [--edits 10] [--profile]
+
+Runs the real command on a free loopback port in a temporary copy of the project. The shipped papers are
+used as they are; a larger corpus duplicates them under unique titles, slugs and ids. Not a test: it
+prints median and p90. --profile instead profiles one rebuild after one edit in process (cProfile).
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import re
+import shutil
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from sitegen.content import format_paper, paper_id, read_text, split_front_matter  # noqa: E402
+
+
+def make_corpus(target: Path, papers: int | None) -> list[Path]:
+    """A project folder with the shipped papers, duplicated up to ``papers`` if asked."""
+    for name in ("templates", "static", "content"):
+        shutil.copytree(REPO / name, target / name)
+    shutil.copy(REPO / "sitegen.yaml", target / "sitegen.yaml")
+    (target / "node_modules").symlink_to(REPO / "node_modules")
+    shipped = sorted((target / "content" / "papers").glob("*/*.md"))
+    if not shipped:
+        raise SystemExit("no papers under content/papers/: run `sitegen import` first")
+    copy = 1
+    while papers and len(shipped) * copy < papers:
+        for path in shipped:
+            if len(shipped) * copy + shipped.index(path) >= papers:
+                break
+            parsed = split_front_matter(path, read_text(path))
+            data = dict(parsed.data)
+            data["title"] = f"{data['title']} (copy {copy})"
+            data["id"] = paper_id(data["title"])
+            out = path.with_name(f"{path.stem[:66].rstrip('-')}-copy-{copy}.md")
+            out.write_text(format_paper(data, parsed.body), encoding="utf-8")
+        copy += 1
+    return sorted((target / "content" / "papers").glob("*/*.md"))
+
+
+class EventStream:
+    def __init__(self, port: int, since: str) -> None:
+        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
+        self.sock.sendall(f"GET /__sitegen/events?since={since} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
+        self.buffer = b""
+        self._until(b"\r\n\r\n")
+
+    def _until(self, separator: bytes) -> bytes:
+        while separator not in self.buffer:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise RuntimeError("event stream closed")
+            self.buffer += chunk
+        item, self.buffer = self.buffer.split(separator, 1)
+        return item
+
+    def next(self) -> str:
+        while True:
+            block = self._until(b"\n\n").decode()
+            if match := re.search(r"^event: (\w+)", block, re.M):
+                return match.group(1)
+
+
+def get(port: int, path: str) -> str:
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+        chunks = []
+        while chunk := sock.recv(1 << 20):
+            chunks.append(chunk)
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def measure(root: Path, papers: list[Path], edits: int) -> tuple[list[float], list[float], list[str]]:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sitegen", "serve", "--port", str(port)],
+        cwd=root,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
+    lines: list[str] = []
+    threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
+    try:
+        deadline = time.monotonic() + 600
+        while not any("Serving" in line for line in lines):
+            if process.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("".join(lines))
+            time.sleep(0.05)
+        token = re.search(r'data-generation="([^"]+)"', get(port, "/")).group(1)
+        events = EventStream(port, token)
+        to_reload, to_page = [], []
+        step = max(1, len(papers) // edits)
+        for number in range(edits):
+            path = papers[(number * step) % len(papers)]
+            text = path.read_text(encoding="utf-8")
+            marker = f"Benchmark edit {number}"
+            edited = re.sub(r"^title: .*$", f"title: '{marker}'", text, count=1, flags=re.M)
+            start = time.perf_counter()
+            path.write_text(edited, encoding="utf-8")
+            if events.next() != "reload":
+                raise SystemExit("build failed:\n" + "".join(lines[-20:]))
+            to_reload.append(time.perf_counter() - start)
+            page = get(port, f"/papers/{path.stem}/")
+            to_page.append(time.perf_counter() - start)
+            assert marker in page, "the edited page was not served"
+            time.sleep(0.3)  # let the search index and the terminal settle between edits
+        return to_reload, to_page, [line.rstrip() for line in lines if line.startswith("Rebuilt")]
+    finally:
+        process.terminate()
+        process.wait(30)
+
+
+def profile(root: Path, papers: list[Path]) -> None:
+    os.chdir(root)
+    from sitegen.build import Builder, Timings
+    from sitegen.config import load_config
+
+    builder = Builder(load_config(Path("."))[0])
+    builder.render(Timings())
+    path = papers[len(papers) // 2]
+    path.write_text(re.sub(r"^title: .*$", "title: 'Profiled edit'", path.read_text(), count=1, flags=re.M))
+    timings = Timings()
+    profiler = cProfile.Profile()
+    profiler.enable()
+    builder.render(timings)
+    profiler.disable()
+    print("  ".join(f"{name} {seconds * 1000:.0f} ms" for name, seconds in timings.steps))
+    pstats.Stats(profiler).sort_stats("cumulative").print_stats(25)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--papers", type=int, default=None, help="corpus size (default: the shipped papers)")
+    parser.add_argument("--edits", type=int, default=10)
+    parser.add_argument("--profile", action="store_true", help="profile one rebuild in process instead")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="sitegen-bench-serve-") as temp:
+        root = Path(temp) / "project"
+        papers = make_corpus(root, args.papers)
+        print(f"{len(papers)} papers, {os.cpu_count()} cores")
+        if args.profile:
+            profile(root, papers)
+            return
+        to_reload, to_page, rebuilds = measure(root, papers, args.edits)
+    for label, values in (("edit -> reload event", to_reload), ("edit -> page fetched", to_page)):
+        ms = sorted(v * 1000 for v in values)
+        p90 = ms[min(len(ms) - 1, round(0.9 * (len(ms) - 1)))]
+        print(f"{label:>22}: median {statistics.median(ms):6.0f} ms   p90 {p90:6.0f} ms   (n={len(ms)})")
+    print("server:", *rebuilds[-3:], sep="\n  ")
+
+
+if __name__ == "__main__":
+    main()

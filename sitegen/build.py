@@ -1,0 +1,242 @@
+"""The build: a short, flat list of named and timed steps from content to a written site."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import time
+from collections.abc import Callable, Hashable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import jinja2
+import jinja2.meta
+
+from sitegen import search
+from sitegen.config import Config
+from sitegen.content import Paper
+from sitegen.errors import Problem, SitegenError
+from sitegen.model import Site, load_site
+from sitegen.related import TOP_K, Related, curate, related_papers
+from sitegen.render import (
+    PaperView,
+    Renderer,
+    asset_versions,
+    make_environment,
+    site_pages,
+    static_files,
+    view_paper,
+)
+from sitegen.write import write_site
+
+
+@dataclass
+class Timings:
+    steps: list[tuple[str, float]] = field(default_factory=list)
+
+    @contextmanager
+    def step(self, name: str) -> Iterator[None]:
+        start = time.perf_counter()
+        yield
+        self.steps.append((name, time.perf_counter() - start))
+
+
+def papers_json(site: Site, views: dict[str, PaperView]) -> bytes:
+    """Every visible paper with all its fields: the machine-readable export."""
+    records = []
+    for paper in site.papers:
+        view = views[paper.slug]
+        records.append(
+            {
+                "id": paper.id,
+                "slug": paper.slug,
+                "url": f"papers/{paper.slug}/",
+                "title": paper.title,
+                "title_text": view.title_text,
+                "theme": paper.theme,
+                "abstract": view.abstract_text,
+                "abstract_markdown": paper.abstract,
+                "sources": [s.to_yaml() for s in paper.sources],
+                "added": paper.added,
+                "status": paper.status,
+                "tags": list(paper.tags),
+                "notes": paper.notes,
+            }
+        )
+    return (
+        json.dumps({"papers": records}, ensure_ascii=False, indent=1, sort_keys=True).encode("utf-8") + b"\n"
+    )
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """One build's output, before it is written."""
+
+    files: list[tuple[str, bytes]]  # (relative path, bytes) in a fixed order
+    warnings: tuple[Problem, ...]
+    site: Site
+    pages_rendered: int  # pages whose bytes were produced anew (the rest came from the previous build)
+
+
+def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
+    """A hash per template of its source and of every template it extends, includes or imports."""
+    sources = {name: env.loader.get_source(env, name)[0] for name in env.list_templates()}
+    referenced = {
+        name: {r for r in jinja2.meta.find_referenced_templates(env.parse(src)) if r}
+        for name, src in sources.items()
+    }
+
+    def closure(name: str, seen: set[str]) -> set[str]:
+        if name not in seen:
+            seen.add(name)
+            for other in referenced.get(name, ()):
+                closure(other, seen)
+        return seen
+
+    return {
+        name: hashlib.sha256("\0".join(sources[n] for n in sorted(closure(name, set()))).encode()).hexdigest()
+        for name in sources
+    }
+
+
+class AssetSlots(Mapping[str, str]):
+    """Asset URLs as placeholders while a page renders, filled in afterwards. A page is rendered once and
+    an asset's new version (the search index's, after any title edit) costs a substitution, not a render.
+    Placeholders are [a-z0-9-] only, so escaping leaves them intact, and they never reach the output."""
+
+    def __init__(self) -> None:
+        self.urls: Mapping[str, str] = {}
+        self.used: set[str] = set()
+        self._nonce = secrets.token_hex(6)
+        self._names: list[str] = []
+        self._slots: dict[str, str] = {}
+        self._pattern = re.compile(rf"sitegen-asset-{self._nonce}-(\d+)-".encode())
+
+    def __getitem__(self, name: str) -> str:
+        self.urls[name]  # an unknown asset fails the render as before
+        self.used.add(name)
+        if name not in self._slots:
+            self._slots[name] = f"sitegen-asset-{self._nonce}-{len(self._names)}-"
+            self._names.append(name)
+        return self._slots[name]
+
+    def __iter__(self) -> Iterator[str]:
+        self.used.update(self.urls)  # a template that lists them all depends on them all
+        return iter(self.urls)
+
+    def __len__(self) -> int:
+        return len(self.urls)
+
+    def fill(self, raw: bytes) -> bytes:
+        filled = self._pattern.sub(lambda m: self.urls[self._names[int(m.group(1))]].encode(), raw)
+        if self._nonce.encode() in filled:  # a template mangled a placeholder (sliced it, say)
+            raise SitegenError("internal error: a template altered an asset URL; report this as a bug")
+        return filled
+
+
+class Builder:
+    """Renders a site and remembers what it rendered, so that a rebuild redoes only what changed.
+
+    `sitegen build` uses a fresh one; `sitegen serve` keeps one for its whole session. A page is reused
+    when its key (the content it shows), its templates, the config and the asset versions are unchanged,
+    so the output after any sequence of edits equals a clean build."""
+
+    def __init__(self, config: Config) -> None:
+        self.config = config
+        self._views: dict[Paper, PaperView] = {}
+        # path -> (key, bytes with asset placeholders, assets linked, their versions, final bytes)
+        self._pages: dict[str, tuple[Hashable, bytes, tuple[str, ...], tuple[str, ...], bytes]] = {}
+        self._assets = AssetSlots()
+        self._search: tuple[Hashable, dict[str, bytes]] = ((), {})
+        self._similar: tuple[Hashable, dict[str, tuple[Related, ...]]] = ((), {})
+
+    def _related(self, site: Site) -> dict[str, tuple[Related, ...]]:
+        """Each paper's related list: similarities are recomputed only when some title or abstract changed."""
+        key = tuple((p.slug, p.title, p.abstract) for p in site.papers)
+        if self._similar[0] != key:
+            # Extra candidates so that a curator's hides still leave a full list.
+            self._similar = (key, related_papers(site.papers, TOP_K * 2))
+        computed = self._similar[1]
+        return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
+
+    def render(self, timings: Timings) -> Rendered:
+        config = self.config
+        with timings.step("load"):
+            site = load_site(config)
+        with timings.step("markdown"):
+            self._views = {p: self._views.get(p) or view_paper(p) for p in site.papers}
+            views = {p.slug: v for p, v in self._views.items()}
+        with timings.step("related"):
+            related = self._related(site)
+        with timings.step("search"):
+            # Reused when nothing searchable (titles, abstracts, themes, tags) changed.
+            search_key = search.search_key(site, views)
+            if self._search[0] != search_key or not self._search[1]:
+                self._search = (search_key, search.search_files(site, views))
+            generated = {**self._search[1], search.LUNR_FILE: vendored_lunr(config.root)}
+        with timings.step("pages"):
+            statics = {
+                p.relative_to(config.static_dir).as_posix(): p.read_bytes()
+                for p in static_files(config.static_dir)
+            }
+            statics.update(generated)  # versioned like static files, so browsers never keep stale ones
+            assets = asset_versions(statics)
+            env = make_environment(config.templates_dir)
+            fingerprints = template_fingerprints(env)
+            slots = self._assets
+            slots.urls = assets
+            renderer = Renderer(env, site, views, slots)
+            pages: dict[str, tuple[Hashable, bytes, tuple[str, ...], tuple[str, ...], bytes]] = {}
+            fresh = 0
+            for page in site_pages(site, views, related):
+                key = (config, fingerprints[page.template], page.key)
+                cached = self._pages.get(page.path)
+                if cached is None or cached[0] != key or any(n not in assets for n in cached[2]):
+                    slots.used = set()
+                    raw = renderer.render(page)
+                    cached = (key, raw, tuple(sorted(slots.used)), (), b"")
+                    fresh += 1
+                versions = tuple(assets[n] for n in cached[2])
+                if versions != cached[3] or not cached[4]:
+                    cached = (*cached[:3], versions, slots.fill(cached[1]))
+                pages[page.path] = cached
+            self._pages = pages
+        files = [(path, cached[4]) for path, cached in pages.items()]
+        files.append(("papers.json", papers_json(site, views)))
+        files += [(f"static/{name}", data) for name, data in statics.items()]
+        return Rendered(files, site.warnings, site, fresh)
+
+
+def vendored_lunr(root: Path) -> bytes:
+    """lunr.js comes from npm (package-lock.json) and is copied into every built site, never committed."""
+    path = root / "node_modules" / "lunr" / "lunr.min.js"
+    try:
+        return path.read_bytes()
+    except OSError:
+        raise SitegenError(
+            Problem(path, "is missing; search needs lunr.js from npm: run `npm ci` in the project folder")
+        ) from None
+
+
+def build(
+    config: Config, output: Path, strict: bool = False, report: Callable[[str], None] | None = None
+) -> tuple[int, tuple[Problem, ...]]:
+    """Build the site into ``output``; returns the number of files written and the content's warnings.
+    With ``strict``, warnings fail the build before anything is written."""
+    timings = Timings()
+    rendered = Builder(config).render(timings)
+    files, warnings = rendered.files, rendered.warnings
+    if strict and warnings:
+        raise SitegenError(
+            [*warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]
+        )
+    with timings.step("write"):
+        write_site(output, files)
+    if report:
+        for name, seconds in timings.steps:
+            report(f"{name:>10}  {seconds * 1000:8.1f} ms")
+        report(f"{'total':>10}  {sum(s for _, s in timings.steps) * 1000:8.1f} ms")
+    return len(files), warnings

@@ -1,0 +1,348 @@
+"""The check: the build without writing. Load and validate everything, report every problem, write nothing.
+
+It reuses the build's own loaders and validators (config, themes, paper files, ``validate_papers``, and
+finally the in-memory render), and adds what only a pull request review needs: themes and folders that
+disagree, stray files the build would silently skip, dumps committed without their imported papers, and
+curator notes linking to pages the site does not have.
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from html.parser import HTMLParser
+from pathlib import Path
+from urllib.parse import unquote, urljoin, urlsplit
+
+import jinja2
+
+from sitegen.config import EXCLUDED, Config, load_config
+from sitegen.content import (
+    ContentProblem,
+    Paper,
+    field_line,
+    load_papers,
+    paper_files,
+    read_text,
+    split_front_matter,
+)
+from sitegen.dumps import dump_files
+from sitegen.errors import Problem, SitegenError
+from sitegen.importer import existing_papers, find_existing, group_entries, read_dumps
+from sitegen.markup import render_markdown
+from sitegen.model import validate_papers
+from sitegen.themes import UNSORTED, Theme, load_themes
+
+# Pages every build writes, as paths relative to the site root (see sitegen.render.site_pages).
+SITE_FILES = frozenset(
+    {"", "index.html", "search/", "search/index.html", "feed.xml", "papers.json", "sitemap.xml", "robots.txt"}
+)
+_HOST = "site.invalid"  # a host no real link has, so "is this link internal?" is "has it this host?"
+
+
+@dataclass(frozen=True)
+class Report:
+    problems: tuple[Problem, ...]
+    papers: int
+    themes: int
+    dumps: int
+
+    def failed(self, strict: bool = False) -> bool:
+        return any(p.severity == "error" or strict for p in self.problems)
+
+    def summary(self, strict: bool = False) -> str:
+        errors = sum(1 for p in self.problems if p.severity == "error")
+        warnings = len(self.problems) - errors
+        if strict:
+            errors, warnings = errors + warnings, 0
+        counts = [_plural(errors, "error")] + ([_plural(warnings, "warning")] if warnings else [])
+        checked = f"Checked {_plural(self.papers, 'paper')}, {_plural(self.themes, 'theme')}, "
+        checked += f"{_plural(self.dumps, 'dump')}: "
+        return checked + (", ".join(counts) if self.problems else "no problems")
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
+
+
+def check(root: Path) -> Report:
+    """Every problem in the project at ``root``; never raises for content problems, never writes."""
+    try:
+        config, problems = load_config(root)
+    except SitegenError as exc:  # a broken sitegen.yaml: nothing else can be checked meaningfully
+        return Report(exc.problems, 0, 0, 0)
+    problems = list(problems)
+    themes: tuple[Theme, ...] | None
+    try:
+        themes = load_themes(config.themes_file)
+    except SitegenError as exc:
+        problems += exc.problems
+        themes = None
+    papers, found = load_papers(config.papers_dir)
+    problems += found
+    problems += stray_files(config.papers_dir)
+    if themes is not None:
+        problems += validate_papers(papers, themes, config)
+        problems += themes_without_folders(config, themes)
+    problems += pinned_slugs(papers)
+    dumps = dump_files(config.dumps_dir)
+    problems += dumps_not_imported(config, dumps)
+    if themes is not None:
+        problems += broken_note_links(config, papers, themes)
+    if not any(p.severity == "error" for p in problems):
+        # Only a clean model can be rendered; rendering catches template and Markdown failures too.
+        problems += render_in_memory(config)
+    return Report(tuple(problems), len(papers), len(themes or ()), len(dumps))
+
+
+def stray_files(papers_dir: Path) -> list[Problem]:
+    """Files under content/papers that are not ``<theme>/<slug>.md``: the build would silently skip them."""
+    if not papers_dir.is_dir():
+        return []
+    papers = set(paper_files(papers_dir))
+    problems = []
+    for path in sorted(papers_dir.rglob("*")):
+        relative = path.relative_to(papers_dir)
+        if path.is_dir() or path in papers or any(part.startswith(".") for part in relative.parts):
+            continue  # dotfiles: .gitkeep, editor and import temporaries
+        problems.append(
+            Problem(
+                path,
+                "not a paper file, so the site leaves it out: papers are "
+                "content/papers/<theme>/<slug>.md (lowercase .md, one folder deep)",
+            )
+        )
+    return problems
+
+
+def themes_without_folders(config: Config, themes: Sequence[Theme]) -> list[Problem]:
+    """A declared theme with no folder would be an empty page; say where it is declared."""
+    text = config.themes_file.read_text(encoding="utf-8")
+    problems = []
+    for theme in themes:
+        if not any((config.papers_dir / theme.slug).glob("*.md")):
+            pattern = rf"^[ \t]*-?[ \t]*slug:[ \t]*['\"]?{re.escape(theme.slug)}['\"]?[ \t]*$"
+            match = re.search(pattern, text, re.M)
+            line = text[: match.start()].count("\n") + 1 if match else None
+            problems.append(
+                Problem(
+                    config.themes_file,
+                    f"theme '{theme.slug}' has no papers (no folder content/papers/{theme.slug}/); "
+                    "move papers into it or remove the theme",
+                    line,
+                )
+            )
+    return problems
+
+
+def pinned_slugs(papers: Sequence[Paper]) -> list[Problem]:
+    """``related: pin/hide`` naming a paper that does not exist is ignored by the build: warn."""
+    slugs = {p.slug for p in papers}
+    problems = []
+    for paper in papers:
+        for slug in (*paper.pinned, *paper.hidden):
+            if slug not in slugs:
+                problems.append(
+                    Problem(
+                        paper.path,
+                        f"'related' names '{slug}', which is not a paper{_did_you_mean(slug, slugs)}",
+                        _front_line(paper.path, "related"),
+                        severity="warning",
+                    )
+                )
+    return problems
+
+
+def dumps_not_imported(config: Config, dumps: Sequence[Path]) -> list[Problem]:
+    """Dump entries with no paper file, or whose paper does not list the dump: import was not run (or its
+    files not committed). Matching is import's own (id, then normalised title), so excluded papers count."""
+    if not dumps:
+        return []
+    try:
+        parsed = read_dumps(dumps)
+        by_id, id_by_title, _ = existing_papers(config.papers_dir)
+    except SitegenError as exc:
+        # Unreadable paper files are already reported by load_papers; unreadable dumps are news.
+        return [p for p in exc.problems if p.path in dumps]
+    hint = "run `sitegen import` and commit the changed files"
+    problems = []
+    for entries in group_entries(parsed).values():
+        first = entries[0]
+        existing = find_existing(by_id, id_by_title, first.title)
+        dump = config.dumps_dir / first.file
+        if existing is None:
+            problems.append(
+                Problem(dump, f"paper '{_short(first.title)}' was never imported; {hint}", first.line)
+            )
+            continue
+        for entry in entries:
+            if entry.file not in existing.sources:
+                problems.append(
+                    Problem(
+                        config.dumps_dir / entry.file,
+                        f"paper '{_short(entry.title)}' is in {existing.path} but its 'sources' do not list "
+                        f"this dump; {hint}",
+                        entry.line,
+                    )
+                )
+    return problems
+
+
+def _short(title: str) -> str:
+    return title if len(title) <= 70 else title[:67] + "..."
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.urls: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        for name, value in attrs:
+            if (tag, name) in {("a", "href"), ("img", "src")} and value:
+                self.urls.append(value)
+
+
+def broken_note_links(config: Config, papers: Sequence[Paper], themes: Sequence[Theme]) -> list[Problem]:
+    """Links in notes that resolve to no page. Notes show on ``papers/<slug>/``, so ``../x/`` is paper x."""
+    visible = {p.slug for p in papers if p.status != EXCLUDED}
+    excluded = {p.slug for p in papers if p.status == EXCLUDED}
+    shown = {t.slug for t in themes} | ({UNSORTED} if any(p.theme == UNSORTED for p in papers) else set())
+    problems = []
+    for paper in papers:
+        if not paper.notes.strip() or paper.status == EXCLUDED:  # an excluded paper's notes are not shown
+            continue
+        parser = _Links()
+        # The rendered HTML, not a regex over Markdown: reference links, autolinks and raw <a> all count.
+        parser.feed(render_markdown(paper.notes))
+        for url in parser.urls:
+            problem = _link_problem(config, url, paper.slug, visible, excluded, shown)
+            if problem:
+                message, severity = problem
+                line, column = _text_position(paper.path, url)
+                problems.append(Problem(paper.path, message, line, column, severity))
+    return problems
+
+
+def _link_problem(
+    config: Config, url: str, slug: str, visible: set[str], excluded: set[str], themes: set[str]
+) -> tuple[str, str] | None:
+    parts = urlsplit(urljoin(f"http://{_HOST}/papers/{slug}/", url))
+    if parts.netloc != _HOST or parts.scheme != "http":
+        return None  # another host, mailto:, ...: not ours to check
+    target = unquote(parts.path).lstrip("/")
+    if re.fullmatch(r"papers/[^/]+", target) or re.fullmatch(r"themes/[^/]+", target):
+        target += "/"  # GitHub Pages redirects; a file:// preview does not, so still say so
+        slash = " (add a trailing slash so it also works when opened from disk)"
+    else:
+        slash = ""
+    target = target.removesuffix("index.html")
+    kind, _, rest = target.partition("/")
+    name = rest.removesuffix("/")
+    ok = (
+        target in SITE_FILES
+        or (kind == "papers" and rest == f"{name}/" and name in visible)
+        or (kind == "themes" and rest == f"{name}/" and name in themes)
+        or (kind == "static" and (config.static_dir / rest).is_file())
+    )
+    if ok and url.startswith("/") and not url.startswith("//"):
+        return (
+            f"note link '{url}' is root-relative and breaks when the site is served under a sub-path "
+            f"(GitHub Pages); write it relative to the paper page, e.g. '../../{target}'",
+            "warning",
+        )
+    if ok and slash:
+        return f"note link '{url}' points at a folder{slash}", "warning"
+    if ok:
+        return None
+    if kind == "papers" and name in excluded:
+        reason = f"paper '{name}' is excluded, so it has no page"
+    elif kind == "papers":
+        reason = f"there is no paper '{name}'{_did_you_mean(name, visible)}"
+    elif kind == "themes":
+        reason = f"there is no theme '{name}'{_did_you_mean(name, themes)}"
+    else:
+        reason = f"the site has no page /{target}"
+    return f"broken link in notes: '{url}': {reason}", "error"
+
+
+def _did_you_mean(name: str, choices: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.75)
+    return f" (did you mean '{close[0]}'?)" if close else ""
+
+
+def _text_position(path: Path, needle: str) -> tuple[int | None, int | None]:
+    """Line and column of ``needle`` in the file's notes (a note may span lines), else the notes line."""
+    try:
+        text = read_text(path)
+        start = field_line(split_front_matter(path, text).front, "notes") or 2
+    except ContentProblem:
+        return None, None
+    lines = text.split("\n")
+    for number in range(start, len(lines) + 1):
+        column = lines[number - 1].find(needle)
+        if column >= 0:
+            return number, column + 1
+    return start, None
+
+
+def _front_line(path: Path, key: str) -> int | None:
+    try:
+        return field_line(split_front_matter(path, read_text(path)).front, key)
+    except ContentProblem:
+        return None
+
+
+def render_in_memory(config: Config) -> list[Problem]:
+    """Render every page without writing it, so a template or Markdown failure shows up here too."""
+    from sitegen.build import Builder, Timings  # the renderer pulls in Jinja and Lunr: only when needed
+
+    try:
+        Builder(config).render(Timings())
+    except SitegenError as exc:
+        return [p for p in exc.problems if p.severity == "error"]
+    except jinja2.TemplateError as exc:
+        name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
+        return [Problem(name, f"template error: {exc}", getattr(exc, "lineno", None))]
+    return []
+
+
+# --- Output -------------------------------------------------------------------------------------------------
+
+
+def display_path(path: Path | str) -> str:
+    """Relative to the working directory when inside it: GitHub annotations need repository paths."""
+    text = str(path)
+    if not isinstance(path, Path) or not path.is_absolute():
+        return text
+    relative = os.path.relpath(path)
+    return text if relative.startswith("..") else relative
+
+
+def format_text(problem: Problem) -> str:
+    return str(
+        Problem(display_path(problem.path), problem.message, problem.line, problem.column, problem.severity)
+    )
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def format_github(problem: Problem, strict: bool = False) -> str:
+    """A GitHub Actions workflow command, shown inline on the pull request's diff."""
+    level = "error" if problem.severity == "error" or strict else "warning"
+    properties = [f"file={_escape_property(display_path(problem.path))}"]
+    if problem.line is not None:
+        properties.append(f"line={problem.line}")
+        if problem.column is not None:
+            properties.append(f"col={problem.column}")
+    properties.append("title=sitegen check")
+    return f"::{level} {','.join(properties)}::{_escape_data(problem.message)}"

@@ -1,0 +1,194 @@
+"""The command line: one small click command per subcommand, each calling one function of a stage module.
+
+Stage modules are imported inside the commands so that ``sitegen --help`` stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from pathlib import Path
+
+import click
+
+from sitegen import __version__
+
+ROOT_OPTION = click.option(
+    "--root",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=Path("."),
+    show_default=True,
+    help="Project folder holding sitegen.yaml, content/, templates/ and static/.",
+)
+
+
+def _echo_problems(problems) -> None:
+    for problem in problems:
+        click.echo(str(problem), err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="sitegen")
+def cli() -> None:
+    """Build a static site from a curated reading list of research papers."""
+
+
+@cli.command("import")
+@click.argument("dumps", nargs=-1, type=click.Path(path_type=Path))
+@ROOT_OPTION
+@click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option(
+    "--added",
+    default=lambda: dt.date.today().isoformat(),
+    show_default="today",
+    help="Date (YYYY-MM-DD) recorded as 'added' on new papers.",
+)
+def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, added: str) -> None:
+    """Import paper dumps (default: every content/dumps/*.txt) into content/papers/<theme>/<slug>.md."""
+    from sitegen.config import load_config
+    from sitegen.dumps import dump_files
+    from sitegen.errors import SitegenError
+    from sitegen.importer import apply_plan, plan_import, read_dumps
+    from sitegen.themes import load_themes
+
+    try:
+        dt.date.fromisoformat(added)
+    except ValueError:
+        raise click.BadParameter(
+            f"{added!r} is not a date written YYYY-MM-DD", param_hint="--added"
+        ) from None
+    config, warnings = load_config(root)
+    _echo_problems(warnings)
+    paths = list(dumps) or dump_files(config.dumps_dir)
+    if not paths:
+        raise SitegenError(f"no dumps found in {config.dumps_dir}; add a .txt dump there or name one")
+    themes = load_themes(config.themes_file)
+    parsed = read_dumps(paths)
+
+    def progress(items):
+        if not sys.stderr.isatty() or len(items) < 500:
+            return items
+        return click.progressbar(items, label="Classifying", file=sys.stderr)
+
+    plan = plan_import(parsed, config.papers_dir, themes, added, progress)
+    _echo_problems(plan.warnings)
+    if dry_run:
+        for change in plan.changes:
+            verb = "would create" if change.kind == "new" else "would update"
+            click.echo(f"{verb} {change.path} ({change.detail})")
+    else:
+        apply_plan(plan)
+    click.echo(
+        f"{plan.dumps} dumps, {plan.entries} entries, {plan.unique} unique papers: "
+        f"{plan.count('new')} new, {plan.count('updated')} updated, {plan.unchanged} unchanged, "
+        f"{len(plan.warnings)} skipped" + (" (dry run: nothing written)" if dry_run else "")
+    )
+
+
+@cli.command("check")
+@ROOT_OPTION
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "github"]),
+    default="text",
+    show_default=True,
+    help="'github' prints GitHub Actions annotations, shown inline on a pull request's diff.",
+)
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown fields, ...) as errors.")
+def check_command(root: Path, output_format: str, strict: bool) -> None:
+    """Validate config, themes, papers, dumps and note links like a build would; write nothing."""
+    from sitegen.check import check, format_github, format_text
+
+    report = check(root)
+    for problem in report.problems:
+        click.echo(format_github(problem, strict) if output_format == "github" else format_text(problem))
+    click.echo(report.summary(strict))
+    if report.failed(strict):
+        sys.exit(1)
+
+
+@cli.command("add")
+@ROOT_OPTION
+@click.option("--title", help="The paper's title (else a dump snippet is read from standard input).")
+@click.option("--abstract", help="The paper's abstract, as plain text.")
+@click.option("--theme", help="Theme folder to file it under [default: the classifier's choice].")
+@click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
+@click.option(
+    "--added",
+    default=lambda: dt.date.today().isoformat(),
+    show_default="today",
+    help="Date (YYYY-MM-DD) recorded as 'added'.",
+)
+def add_command(
+    root: Path, title: str | None, abstract: str | None, theme: str | None, tags: tuple[str, ...], added: str
+) -> None:
+    """Add one paper by hand: writes content/papers/<theme>/<slug>.md and prints its path."""
+    from sitegen.config import load_config
+    from sitegen.importer import add_paper
+
+    snippet = None
+    if title is None and abstract is None:
+        if sys.stdin.isatty():
+            raise click.UsageError("give --title and --abstract, or pipe a dump snippet: sitegen add < x.txt")
+        snippet = sys.stdin.read()
+    config, warnings = load_config(root)
+    _echo_problems(warnings)
+    path = add_paper(config.papers_dir, config.themes_file, title, abstract, snippet, added, theme, tags)
+    click.echo(path)
+
+
+@cli.command("build")
+@ROOT_OPTION
+@click.option(
+    "--output",
+    "-o",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Output folder [default: ROOT/site].",
+)
+@click.option(
+    "--base-url", default=None, help="Override base_url, e.g. /reading-list/ or https://host/reading-list/."
+)
+@click.option("--strict", is_flag=True, help="Treat warnings (unknown keys, unknown fields) as errors.")
+@click.option("--verbose", "-v", is_flag=True, help="Print the time each stage took.")
+def build_command(root: Path, output: Path | None, base_url: str | None, strict: bool, verbose: bool) -> None:
+    """Build the static site from content/ into site/ (atomically: a failed build keeps the old site)."""
+    from sitegen.build import build
+
+    config = _load_config(root, strict, base_url)
+    written, warnings = build(config, output or root / "site", strict, report=click.echo if verbose else None)
+    _echo_problems(warnings)
+    click.echo(f"Built {written} files into {output or root / 'site'}")
+
+
+@cli.command("serve")
+@ROOT_OPTION
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback shows the preview to your network.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one)."
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
+def serve_command(root: Path, host: str, port: int, open_browser: bool) -> None:
+    """Preview the site: build into a temporary folder, serve it, rebuild and reload browsers on save."""
+    from sitegen.build import Builder
+    from sitegen.serve import serve
+
+    serve(lambda: Builder(_load_config(root, False, None)), root, host, port, open_browser)
+
+
+def _load_config(root: Path, strict: bool, base_url: str | None):
+    from sitegen.config import load_config
+
+    config, warnings = load_config(root, strict=strict)
+    _echo_problems(warnings)
+    return config.with_base_url(base_url) if base_url else config
+
+
+def main() -> None:
+    cli(prog_name="sitegen")

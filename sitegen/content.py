@@ -1,0 +1,350 @@
+"""The content stage: the paper file format (YAML front matter + Markdown abstract), read and written.
+
+A paper file is ``content/papers/<theme>/<slug>.md``. The folder is the theme and the file name is the slug,
+so re-filing a paper is a ``git mv`` and its URL ``/papers/<slug>/`` never changes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from sitegen.errors import Problem
+
+try:  # libyaml is several times faster; the pure-Python loader behaves the same.
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on how PyYAML was built
+    _Loader = yaml.SafeLoader
+
+SLUG_MAX = 80
+FENCE = "---"
+
+# Greek letters appear in titles as math ($π$); spell them out ("pi") so slugs stay readable.
+_GREEK_NAME = re.compile(r"GREEK (?:SMALL|CAPITAL) LETTER (\w+)$")
+
+
+@dataclass(frozen=True)
+class Source:
+    """One dump that listed a paper: its file name and the date line it carried, if any."""
+
+    file: str
+    date: str | None = None
+
+    def to_yaml(self) -> dict[str, str]:
+        return {"file": self.file, "date": self.date} if self.date else {"file": self.file}
+
+
+@dataclass(frozen=True)
+class Paper:
+    """A paper as its file says it is: front matter fields plus the Markdown abstract."""
+
+    id: str
+    slug: str
+    theme: str
+    title: str
+    abstract: str
+    sources: tuple[Source, ...] = ()
+    added: str | None = None
+    status: str | None = None
+    tags: tuple[str, ...] = ()
+    notes: str = ""
+    pinned: tuple[str, ...] = ()  # related papers a curator pinned (slugs)
+    hidden: tuple[str, ...] = ()  # related papers a curator hid (slugs)
+    path: Path = Path()
+    body_line: int = 1  # line of the file where the abstract starts, for messages
+    field_lines: tuple[tuple[str, int], ...] = ()  # front matter key -> its line in the file, for messages
+
+    def line_of(self, key: str) -> int | None:
+        return dict(self.field_lines).get(key)
+
+
+# Front matter fields and the types a curator may give them. Order is the order files are written in.
+FIELDS: dict[str, str] = {
+    "id": "string",
+    "title": "string",
+    "sources": "list of {file, date}",
+    "added": "date (YYYY-MM-DD)",
+    "status": "string",
+    "tags": "list of strings",
+    "notes": "Markdown string",
+    "related": "{pin: [slug, ...], hide: [slug, ...]}",
+}
+REQUIRED = ("id", "title")
+
+
+def normalise_title(title: str) -> str:
+    """The key papers are de-duplicated by: case, spacing and punctuation do not make a new paper."""
+    folded = unicodedata.normalize("NFKC", title).casefold()
+    return " ".join(re.findall(r"[^\W_]+", folded))
+
+
+def paper_id(title: str) -> str:
+    """A stable id: the same normalised title always gives the same id."""
+    return hashlib.sha1(normalise_title(title).encode("utf-8")).hexdigest()[:12]
+
+
+def slugify(title: str, max_length: int = SLUG_MAX) -> str:
+    """Lowercase ASCII words joined by hyphens, cut at a word boundary; may be empty."""
+    text = "".join(_spell_greek(ch) for ch in title)
+    text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii").lower()
+    words = re.findall(r"[a-z0-9]+", text)
+    slug = ""
+    for word in words:
+        candidate = f"{slug}-{word}" if slug else word
+        if len(candidate) > max_length:
+            break
+        slug = candidate
+    if not slug and words:  # one enormous word
+        slug = words[0][:max_length]
+    return slug
+
+
+def _spell_greek(char: str) -> str:
+    match = _GREEK_NAME.match(unicodedata.name(char, "")) if "\u0370" <= char <= "\u03ff" else None
+    return f" {match.group(1).lower()} " if match else char
+
+
+def unique_slug(title: str, pid: str, taken: Iterable[str]) -> str:
+    """A slug for a new paper that no other paper has; stable because it depends only on title and id."""
+    taken = set(taken)
+    base = slugify(title)
+    if base and base not in taken:
+        return base
+    suffix = pid[:8]
+    base = slugify(title, SLUG_MAX - len(suffix) - 1)
+    return f"{base}-{suffix}" if base else f"paper-{suffix}"
+
+
+def is_valid_slug(slug: str) -> bool:
+    return bool(re.fullmatch(r"[a-z0-9]+(?:-[a-z0-9]+)*", slug)) and len(slug) <= SLUG_MAX
+
+
+class _Dumper(yaml.SafeDumper):
+    """Writes front matter the way a person would: block style, unicode as is, no line folding."""
+
+
+_Dumper.add_representer(type(None), lambda dumper, _: dumper.represent_scalar("tag:yaml.org,2002:null", ""))
+
+
+def dump_yaml(data: Mapping[str, Any]) -> str:
+    return yaml.dump(
+        dict(data),
+        Dumper=_Dumper,
+        sort_keys=False,
+        allow_unicode=True,
+        width=10_000,
+        default_flow_style=False,
+    )
+
+
+def format_paper(fields: Mapping[str, Any], body: str) -> str:
+    """The text of a paper file."""
+    return f"{FENCE}\n{dump_yaml(fields)}{FENCE}\n\n{body.strip()}\n"
+
+
+@dataclass(frozen=True)
+class ParsedFile:
+    """A paper file split into its parts; ``front`` is the YAML text between the fences."""
+
+    front: str
+    data: dict[str, Any]
+    body: str
+    body_line: int
+    front_offset: int  # character index of ``front`` in the file's text
+
+
+def split_front_matter(path: Path, text: str) -> ParsedFile:
+    """Split and parse front matter; raises a Problem-carrying ValueError with file and line."""
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    text = text.replace("\r\n", "\n")
+    lines = text.split("\n")
+    if not lines or lines[0].rstrip() != FENCE:
+        raise ContentProblem(Problem(path, "must start with a '---' line opening the YAML front matter", 1))
+    try:
+        end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == FENCE)
+    except StopIteration:
+        raise ContentProblem(Problem(path, "front matter is not closed by a '---' line", 1)) from None
+    front = "\n".join(lines[1:end]) + "\n"
+    try:
+        data = yaml.load(front, Loader=_Loader)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        line = mark.line + 2 if mark else 1
+        column = mark.column + 1 if mark else None
+        reason = getattr(exc, "problem", None) or str(exc)
+        raise ContentProblem(
+            Problem(path, f"front matter is not valid YAML ({reason})", line, column)
+        ) from None
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ContentProblem(Problem(path, "front matter must be a mapping of field: value", 2))
+    body_lines = lines[end + 1 :]
+    skipped = 0
+    while skipped < len(body_lines) and not body_lines[skipped].strip():
+        skipped += 1
+    body = "\n".join(body_lines[skipped:]).strip()
+    return ParsedFile(front, data, body, end + 2 + skipped, len(lines[0]) + 1)
+
+
+class ContentProblem(Exception):
+    """A problem found while reading one file; collected by callers into a SitegenError."""
+
+    def __init__(self, problem: Problem) -> None:
+        super().__init__(str(problem))
+        self.problem = problem
+
+
+def field_line(front: str, key: str) -> int | None:
+    """Line number (in the file) of a top-level front matter key, for messages."""
+    for number, line in enumerate(front.split("\n"), start=2):
+        if re.match(rf"{re.escape(key)}\s*:", line):
+            return number
+    return None
+
+
+def _string_list(value: Any) -> tuple[str, ...] | None:
+    if value is None:
+        return ()
+    if isinstance(value, list) and all(isinstance(v, str) for v in value):
+        return tuple(value)
+    return None
+
+
+def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Problem]]:
+    """Validate one paper file. Raises ContentProblem when it cannot be read at all; otherwise returns
+    the paper and the problems found (errors make the paper unusable for a build; warnings do not)."""
+    parsed = split_front_matter(path, text)
+    data, front = parsed.data, parsed.front
+    problems: list[Problem] = []
+
+    def bad(key: str, message: str, severity: str = "error") -> None:
+        problems.append(Problem(path, message, field_line(front, key) or 2, severity=severity))
+
+    for key in data:
+        if key not in FIELDS:
+            known = ", ".join(FIELDS)
+            bad(str(key), f"unknown front matter field '{key}' (known fields: {known})", "warning")
+    for key in REQUIRED:
+        if key not in data or data[key] in (None, ""):
+            problems.append(Problem(path, f"front matter field '{key}' is required", 2))
+    title = data.get("title")
+    if title is not None and not isinstance(title, str):
+        bad("title", "'title' must be a string")
+    pid = data.get("id")
+    if isinstance(pid, int):
+        pid = str(pid)
+    if pid is not None and not isinstance(pid, str):
+        bad("id", "'id' must be a string")
+
+    sources: list[Source] = []
+    raw_sources = data.get("sources") or []
+    if not isinstance(raw_sources, list):
+        bad("sources", "'sources' must be a list of {file, date}")
+        raw_sources = []
+    for item in raw_sources:
+        if isinstance(item, dict) and isinstance(item.get("file"), str):
+            date = item.get("date")
+            sources.append(Source(item["file"], None if date is None else str(date)))
+        else:
+            bad("sources", "each entry of 'sources' must be a mapping with a 'file' string")
+
+    added = data.get("added")
+    if added is not None:
+        added = str(added)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
+            bad("added", f"'added' must be a date written YYYY-MM-DD, not {added!r}")
+    status = data.get("status")
+    if status is not None and not isinstance(status, str):
+        bad("status", "'status' must be a string")
+        status = None
+    tags = _string_list(data.get("tags"))
+    if tags is None:
+        bad("tags", "'tags' must be a list of strings")
+        tags = ()
+    notes = data.get("notes") or ""
+    if not isinstance(notes, str):
+        bad("notes", "'notes' must be a (Markdown) string")
+        notes = ""
+    related = data.get("related") or {}
+    pinned: tuple[str, ...] | None = ()
+    hidden: tuple[str, ...] | None = ()
+    if isinstance(related, dict):
+        pinned, hidden = _string_list(related.get("pin")), _string_list(related.get("hide"))
+        extra = set(related) - {"pin", "hide"}
+        if extra or pinned is None or hidden is None:
+            bad("related", "'related' takes 'pin' and 'hide', each a list of paper slugs")
+    else:
+        bad("related", "'related' takes 'pin' and 'hide', each a list of paper slugs")
+    if not parsed.body:
+        problems.append(
+            Problem(path, "the abstract (the Markdown after the front matter) is empty", parsed.body_line)
+        )
+
+    paper = Paper(
+        id=pid if isinstance(pid, str) else "",
+        slug=path.stem,
+        theme=theme,
+        title=title.strip() if isinstance(title, str) else "",
+        abstract=parsed.body,
+        sources=tuple(sources),
+        added=added,
+        status=status,
+        tags=tags,
+        notes=notes,
+        pinned=pinned or (),
+        hidden=hidden or (),
+        path=path,
+        body_line=parsed.body_line,
+        field_lines=tuple((str(k), n) for k in data if (n := field_line(front, str(k))) is not None),
+    )
+    return paper, problems
+
+
+def read_text(path: Path) -> str:
+    """Read a UTF-8 text file (BOM and CRLF tolerated); a ContentProblem if it is not UTF-8 text."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise ContentProblem(Problem(path, f"cannot be read ({exc.strerror})")) from None
+    if b"\x00" in raw:
+        raise ContentProblem(Problem(path, "is a binary file, not UTF-8 text"))
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ContentProblem(
+            Problem(path, "is not UTF-8 text (re-save it as UTF-8; it may be Latin-1 or Windows-1252)", line)
+        ) from None
+    return text.replace("\r\n", "\n").replace("\r", "\n")
+
+
+def paper_files(papers_dir: Path) -> list[Path]:
+    """Every ``<theme>/<slug>.md`` under the papers folder, in a stable order."""
+    if not papers_dir.is_dir():
+        return []
+    return sorted(p for p in papers_dir.glob("*/*.md") if p.is_file())
+
+
+def load_papers(papers_dir: Path) -> tuple[list[Paper], list[Problem]]:
+    """Read every paper file; keep going past bad files and return every problem found."""
+    papers: list[Paper] = []
+    problems: list[Problem] = []
+    for path in paper_files(papers_dir):
+        try:
+            paper, found = paper_from_file(path, path.parent.name, read_text(path))
+        except ContentProblem as exc:
+            problems.append(exc.problem)
+            continue
+        problems.extend(found)
+        if not any(p.severity == "error" for p in found):
+            papers.append(paper)
+    return papers, problems

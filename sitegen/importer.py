@@ -1,0 +1,277 @@
+"""The import stage: dumps -> one Markdown file per paper under ``content/papers/<theme>/<slug>.md``.
+
+Planning is pure (what would change, as whole file texts); applying writes every file or none.
+Curators own the files once written: re-import only adds new papers and new ``sources`` entries,
+matching existing papers by ``id`` (or normalised title) wherever a curator moved them.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import yaml
+
+from sitegen.classify import classify
+from sitegen.content import (
+    ContentProblem,
+    Source,
+    dump_yaml,
+    format_paper,
+    normalise_title,
+    paper_files,
+    paper_id,
+    read_text,
+    split_front_matter,
+    unique_slug,
+)
+from sitegen.dumps import Dump, Entry, parse_dump, read_dump
+from sitegen.errors import Problem, SitegenError
+from sitegen.markup import escape_markdown
+from sitegen.themes import UNSORTED, Theme, load_themes
+
+
+@dataclass(frozen=True)
+class FileChange:
+    path: Path
+    text: str
+    kind: str  # "new" or "updated"
+    detail: str
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    dumps: int
+    entries: int
+    unique: int
+    changes: tuple[FileChange, ...]
+    unchanged: int
+    warnings: tuple[Problem, ...]
+
+    def count(self, kind: str) -> int:
+        return sum(1 for c in self.changes if c.kind == kind)
+
+
+@dataclass(frozen=True)
+class _Existing:
+    path: Path
+    text: str
+    sources: tuple[str, ...]  # dump file names already listed
+
+
+def read_dumps(paths: Sequence[Path]) -> list[Dump]:
+    """Parse every dump; a dump that cannot be read fails the whole import, with every such file named."""
+    dumps: list[Dump] = []
+    problems: list[Problem] = []
+    for path in paths:
+        if not path.is_file():
+            problems.append(Problem(path, "no such dump file"))
+            continue
+        try:
+            dumps.append(read_dump(path))
+        except ContentProblem as exc:
+            problems.append(exc.problem)
+    if problems:
+        raise SitegenError(problems)
+    return dumps
+
+
+def existing_papers(papers_dir: Path) -> tuple[dict[str, _Existing], dict[str, str], set[str]]:
+    """Index the papers on disk by id and by normalised title; every file must be readable."""
+    by_id: dict[str, _Existing] = {}
+    id_by_title: dict[str, str] = {}
+    slugs: set[str] = set()
+    problems: list[Problem] = []
+    for path in paper_files(papers_dir):
+        slugs.add(path.stem)
+        try:
+            text = read_text(path)
+            data = split_front_matter(path, text).data
+        except ContentProblem as exc:
+            problems.append(exc.problem)
+            continue
+        title = data.get("title")
+        pid = str(data.get("id") or (paper_id(title) if isinstance(title, str) else ""))
+        sources = data.get("sources") if isinstance(data.get("sources"), list) else []
+        names = tuple(s["file"] for s in sources if isinstance(s, dict) and isinstance(s.get("file"), str))
+        by_id[pid] = _Existing(path, text, names)
+        if isinstance(title, str):
+            id_by_title.setdefault(normalise_title(title), pid)
+    if problems:
+        hint = "fix these paper files (or run `sitegen check`) before importing"
+        raise SitegenError([*problems, Problem(papers_dir, hint)])
+    return by_id, id_by_title, slugs
+
+
+def group_entries(dumps: Iterable[Dump]) -> dict[str, list[Entry]]:
+    """Entries by normalised title, in the order papers first appear."""
+    groups: dict[str, list[Entry]] = {}
+    for dump in dumps:
+        for entry in dump.entries:
+            groups.setdefault(normalise_title(entry.title), []).append(entry)
+    return groups
+
+
+def _sources(entries: Iterable[Entry]) -> list[Source]:
+    seen: dict[str, Source] = {}
+    for e in entries:
+        seen.setdefault(e.file, Source(e.file, e.date))
+    return list(seen.values())
+
+
+def plan_import(
+    dumps: Sequence[Dump],
+    papers_dir: Path,
+    themes: Sequence[Theme],
+    added: str,
+    progress: Callable[[Iterable], Iterable] = lambda items: items,
+) -> ImportPlan:
+    """Decide what the import changes, as complete file texts; touches nothing."""
+    by_id, id_by_title, taken = existing_papers(papers_dir)
+    groups = group_entries(dumps)
+    changes: list[FileChange] = []
+    unchanged = 0
+    for entries in progress(list(groups.values())):
+        first = entries[0]
+        existing = find_existing(by_id, id_by_title, first.title)
+        sources = _sources(entries)
+        if existing is None:
+            theme = classify(first.title, first.abstract, themes)
+            change = new_paper_file(papers_dir, first.title, first.abstract, theme, added, sources, taken)
+            taken.add(change.path.stem)
+            changes.append(change)
+            continue
+        new_sources = [s for s in sources if s.file not in existing.sources]
+        if not new_sources:
+            unchanged += 1
+            continue
+        text = add_sources(existing.path, existing.text, new_sources)
+        names = ", ".join(s.file for s in new_sources)
+        changes.append(FileChange(existing.path, text, "updated", f"new sources: {names}"))
+    warnings = tuple(w for d in dumps for w in d.warnings)
+    return ImportPlan(
+        dumps=len(dumps),
+        entries=sum(len(d.entries) for d in dumps),
+        unique=len(groups),
+        changes=tuple(changes),
+        unchanged=unchanged,
+        warnings=warnings,
+    )
+
+
+def find_existing(by_id: dict[str, _Existing], id_by_title: dict[str, str], title: str) -> _Existing | None:
+    """The paper on disk that is this title: same id, or same normalised title (a curator may edit ids)."""
+    return by_id.get(paper_id(title)) or by_id.get(id_by_title.get(normalise_title(title), ""))
+
+
+def new_paper_file(
+    papers_dir: Path,
+    title: str,
+    abstract: str,
+    theme: str,
+    added: str,
+    sources: Sequence[Source] = (),
+    taken: Iterable[str] = (),
+    tags: Sequence[str] = (),
+) -> FileChange:
+    """The file a new paper gets, shared by ``import`` and ``add`` so both write exactly the same format."""
+    pid = paper_id(title)
+    slug = unique_slug(title, pid, taken)
+    fields = {
+        "id": pid,
+        "title": title,
+        "sources": [s.to_yaml() for s in sources],
+        "added": added,
+        "status": None,
+        "tags": list(tags),
+        "notes": "",
+    }
+    text = format_paper(fields, escape_markdown(abstract))
+    return FileChange(papers_dir / theme / f"{slug}.md", text, "new", theme)
+
+
+def add_sources(path: Path, text: str, new: Sequence[Source]) -> str:
+    """Append to a paper file's ``sources`` list, leaving every other byte of the file as it was."""
+    lines = text.split("\n")
+    end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
+    front = "\n".join(lines[1:end]) + "\n"
+    root = yaml.compose(front, Loader=yaml.SafeLoader)
+    key_line, stop_line, old = end - 1, end - 1, []
+    for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
+        if key.value == "sources":
+            key_line = key.start_mark.line
+            stop_line = value.end_mark.line + (1 if value.end_mark.column else 0)
+            old = yaml.safe_load(front).get("sources") or []
+            break
+    else:
+        key_line = stop_line = end - 1
+    block = dump_yaml({"sources": [*old, *(s.to_yaml() for s in new)]}).rstrip("\n").split("\n")
+    front_lines = front.rstrip("\n").split("\n")
+    front_lines[key_line:stop_line] = block
+    return "\n".join([lines[0], *front_lines, *lines[end:]])
+
+
+def apply_plan(plan: ImportPlan) -> None:
+    """Write every changed file or none: all texts go to temporary files first, then are renamed."""
+    staged: list[tuple[Path, Path]] = []
+    try:
+        for change in plan.changes:
+            change.path.parent.mkdir(parents=True, exist_ok=True)
+            temp = change.path.with_name(f".{change.path.name}.sitegen-tmp")
+            temp.write_text(change.text, encoding="utf-8", newline="\n")
+            staged.append((temp, change.path))
+    except OSError as exc:
+        for temp, _ in staged:
+            temp.unlink(missing_ok=True)
+        problem = Problem(exc.filename or "content", f"could not write ({exc.strerror}); nothing changed")
+        raise SitegenError(problem) from None
+    for temp, target in staged:
+        os.replace(temp, target)
+
+
+def add_paper(
+    papers_dir: Path,
+    themes_file: Path,
+    title: str | None,
+    abstract: str | None,
+    snippet: str | None,
+    added: str,
+    theme: str | None = None,
+    tags: Sequence[str] = (),
+) -> Path:
+    """``sitegen add``: one new paper file from a title and abstract, or from a dump snippet, written as
+    import would write it. Refuses a paper already on the list, naming its file, and returns the new path."""
+    if snippet is not None:
+        entry = _snippet_entry(snippet)
+        title, abstract = entry.title, entry.abstract
+    # Dumps collapse runs of whitespace; do the same so an added title matches the same title in a dump.
+    title, abstract = " ".join((title or "").split()), " ".join((abstract or "").split())
+    if not title or not abstract:
+        raise SitegenError("a paper needs a title and an abstract: give --title and --abstract")
+    themes = load_themes(themes_file)
+    known = [t.slug for t in themes] + [UNSORTED]
+    if theme is None:
+        theme = classify(title, abstract, themes)
+    elif theme not in known:
+        raise SitegenError(f"theme '{theme}' is not in {themes_file.name}; use one of: {', '.join(known)}")
+    by_id, id_by_title, taken = existing_papers(papers_dir)
+    existing = find_existing(by_id, id_by_title, title)
+    if existing is not None:
+        raise SitegenError(
+            Problem(existing.path, f"'{title}' is already on the list here; edit this file instead")
+        )
+    change = new_paper_file(papers_dir, title, abstract, theme, added, (), taken, tags)
+    apply_plan(ImportPlan(0, 1, 1, (change,), 0, ()))
+    return change.path
+
+
+def _snippet_entry(text: str) -> Entry:
+    """The one paper in a pasted dump snippet (a title line, then its abstract paragraph)."""
+    dump = parse_dump(Path("<stdin>"), text)
+    if len(dump.entries) != 1:
+        found = f"{len(dump.entries)} papers" if dump.entries else "no title followed by an abstract"
+        hint = "paste one title and its abstract, or save a dump in content/dumps/ and run `sitegen import`"
+        raise SitegenError([*dump.warnings, Problem("<stdin>", f"the snippet holds {found}; {hint}")])
+    return dump.entries[0]

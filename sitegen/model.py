@@ -1,0 +1,155 @@
+"""The site model: every paper and theme loaded, validated and related once, before anything is rendered."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from functools import cached_property
+from types import MappingProxyType
+
+from sitegen.config import EXCLUDED, Config
+from sitegen.content import Paper, is_valid_slug, load_papers, normalise_title, slugify
+from sitegen.errors import Problem, SitegenError
+from sitegen.themes import UNSORTED, Theme, load_themes
+
+UNSORTED_THEME = Theme(
+    slug=UNSORTED,
+    title="Unsorted",
+    description="Papers the classifier could not place; a curator will file them under a theme.",
+)
+
+
+@dataclass(frozen=True)
+class Site:
+    config: Config
+    themes: tuple[Theme, ...]  # declared order; "unsorted" last, only when it holds papers
+    papers: tuple[Paper, ...]  # visible papers (not excluded), by theme order then title
+    by_theme: Mapping[str, tuple[Paper, ...]]
+    by_slug: Mapping[str, Paper]
+    by_tag: Mapping[str, tuple[Paper, ...]]  # tag slug -> papers, by title; tag slugs sorted
+    tag_labels: Mapping[str, str]  # tag slug -> the tag as curators wrote it (first seen)
+    warnings: tuple[Problem, ...] = ()
+
+    @property
+    def newest(self) -> tuple[Paper, ...]:
+        """Newest additions first; ties broken by title so the order is stable."""
+        return tuple(sorted(self.papers, key=lambda p: (_negate_date(p.added), title_key(p))))
+
+    def theme(self, slug: str) -> Theme:
+        return next(t for t in self.themes if t.slug == slug)
+
+    @cached_property
+    def _positions(self) -> dict[str, int]:
+        return {p.slug: i for papers in self.by_theme.values() for i, p in enumerate(papers)}
+
+    def neighbours(self, paper: Paper) -> tuple[Paper | None, Paper | None]:
+        """Previous and next paper within the paper's theme."""
+        siblings = self.by_theme[paper.theme]
+        index = self._positions[paper.slug]
+        previous = siblings[index - 1] if index > 0 else None
+        following = siblings[index + 1] if index + 1 < len(siblings) else None
+        return previous, following
+
+    def with_status(self, papers: tuple[Paper, ...], status: str) -> tuple[Paper, ...]:
+        return tuple(p for p in papers if p.status == status)
+
+    def with_tag(self, papers: tuple[Paper, ...], tag: str) -> tuple[Paper, ...]:
+        return tuple(p for p in papers if tag in map(tag_slug, p.tags))
+
+    @cached_property
+    def source_counts(self) -> tuple[tuple[str, str | None, int], ...]:
+        """How many visible papers each dump contributed: (file, date, count), by file name."""
+        counts: dict[str, int] = {}
+        dates: dict[str, str | None] = {}
+        for paper in self.papers:
+            for source in paper.sources:
+                counts[source.file] = counts.get(source.file, 0) + 1
+                dates.setdefault(source.file, source.date)
+        return tuple((name, dates[name], counts[name]) for name in sorted(counts))
+
+
+def tag_slug(tag: str) -> str:
+    return slugify(tag) or "tag"
+
+
+def title_key(paper: Paper) -> tuple[str, str]:
+    return (normalise_title(paper.title), paper.slug)
+
+
+def _negate_date(added: str | None) -> str:
+    # Sort descending by an ISO date string without parsing it: map each digit d to 9 - d.
+    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (added or "0000-00-00"))
+
+
+def validate_papers(papers: list[Paper], themes: tuple[Theme, ...], config: Config) -> list[Problem]:
+    """Problems that involve more than one file, or the configuration: each names the file it is in."""
+    problems: list[Problem] = []
+    theme_slugs = {t.slug for t in themes} | {UNSORTED}
+    statuses = config.status_labels
+    for paper in papers:
+        if paper.theme not in theme_slugs:
+            problems.append(
+                Problem(
+                    paper.path,
+                    f"folder '{paper.theme}' is not a theme in {config.themes_file.name}; "
+                    f"move the file to one of: {', '.join(sorted(theme_slugs))}",
+                )
+            )
+        if not is_valid_slug(paper.slug):
+            problems.append(
+                Problem(
+                    paper.path, "file name must be a slug: lowercase a-z, 0-9 and single hyphens, at most 80"
+                )
+            )
+        if paper.status is not None and paper.status not in statuses:
+            problems.append(
+                Problem(
+                    paper.path,
+                    f"status '{paper.status}' is not one of: {', '.join(statuses)} (see sitegen.yaml)",
+                    paper.line_of("status"),
+                )
+            )
+    keys = {"slug": lambda p: p.slug, "id": lambda p: p.id, "normalised title": lambda p: title_key(p)[0]}
+    for label, key in keys.items():
+        groups: dict[str, list[Paper]] = {}
+        for paper in papers:
+            groups.setdefault(key(paper), []).append(paper)
+        for group in (g for g in groups.values() if len(g) > 1):
+            for paper in group:
+                others = ", ".join(str(o.path) for o in group if o is not paper)
+                problems.append(Problem(paper.path, f"same {label} as {others}"))
+    return problems
+
+
+def load_site(config: Config) -> Site:
+    """Load and validate everything; raise SitegenError listing every problem (warnings are kept)."""
+    themes = load_themes(config.themes_file)
+    papers, problems = load_papers(config.papers_dir)
+    problems += validate_papers(papers, themes, config)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise SitegenError(problems)
+    visible = [p for p in papers if p.status != EXCLUDED]
+    shown = list(themes)
+    if any(p.theme == UNSORTED for p in visible):
+        shown.append(UNSORTED_THEME)
+    order = {t.slug: i for i, t in enumerate(shown)}
+    visible.sort(key=lambda p: (order[p.theme], title_key(p)))
+    by_theme = {t.slug: tuple(p for p in visible if p.theme == t.slug) for t in shown}
+    tag_labels: dict[str, str] = {}
+    by_tag: dict[str, list[Paper]] = {}
+    for paper in sorted(visible, key=title_key):
+        for tag in paper.tags:
+            tag_labels.setdefault(tag_slug(tag), tag)
+            if paper not in by_tag.setdefault(tag_slug(tag), []):
+                by_tag[tag_slug(tag)].append(paper)
+    return Site(
+        config=config,
+        themes=tuple(shown),
+        papers=tuple(visible),
+        by_theme=MappingProxyType(by_theme),
+        by_slug=MappingProxyType({p.slug: p for p in visible}),
+        by_tag=MappingProxyType({t: tuple(by_tag[t]) for t in sorted(by_tag)}),
+        tag_labels=MappingProxyType(tag_labels),
+        warnings=tuple(problems),
+    )

@@ -1,0 +1,117 @@
+"""Layered fixtures: a project folder (content, config, templates) -> an imported one -> a built site."""
+
+from __future__ import annotations
+
+import functools
+import http.server
+import os
+import shutil
+import subprocess
+import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+SEEDS = sorted((REPO / "content" / "dumps").glob("*.txt"))
+
+
+def run_sitegen(*args: str | Path, cwd: Path, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
+    """Run the real command line, as a user would, in ``cwd``."""
+    result = subprocess.run(
+        [sys.executable, "-m", "sitegen", *map(str, args)],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+        timeout=300,
+        **kwargs,
+    )
+    if check and result.returncode != 0:
+        raise AssertionError(
+            f"sitegen {args} failed ({result.returncode}):\n{result.stdout}\n{result.stderr}"
+        )
+    return result
+
+
+def make_project(root: Path, dumps: list[Path] | None = None) -> Path:
+    """A project folder using the repository's themes, templates and static files and the given dumps."""
+    (root / "content" / "dumps").mkdir(parents=True)
+    shutil.copy(REPO / "content" / "themes.yaml", root / "content" / "themes.yaml")
+    shutil.copy(REPO / "sitegen.yaml", root / "sitegen.yaml")
+    for name in ("templates", "static"):
+        shutil.copytree(REPO / name, root / name)
+    if (REPO / "node_modules").exists():
+        (root / "node_modules").symlink_to(REPO / "node_modules")
+    for dump in dumps or []:
+        shutil.copy(dump, root / "content" / "dumps" / dump.name)
+    return root
+
+
+@pytest.fixture
+def project(tmp_path: Path) -> Path:
+    """An empty project: themes, config, templates, no dumps and no papers."""
+    return make_project(tmp_path / "project")
+
+
+@pytest.fixture(scope="session")
+def shipped_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A copy of the repository's shipped content (the committed papers), read-only by convention."""
+    root = make_project(tmp_path_factory.mktemp("shipped") / "project", SEEDS)
+    shutil.copytree(REPO / "content" / "papers", root / "content" / "papers")
+    return root
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    """Every file under a folder with its bytes, for comparing whole trees."""
+    return {
+        p.relative_to(folder).as_posix(): p.read_bytes() for p in sorted(folder.rglob("*")) if p.is_file()
+    }
+
+
+# --- Browser fixtures (search, accessibility): Debian's Chromium driven by Playwright ---------------------
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless Chromium for the session; fails (never skips) without it, since CI must run these."""
+    from playwright.sync_api import sync_playwright
+
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: browser tests need Debian's chromium (apt-get install chromium)")
+    with sync_playwright() as playwright:
+        chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield chromium
+        chromium.close()
+
+
+@contextmanager
+def serve_folder(folder: Path) -> Iterator[str]:
+    """Serve ``folder`` over HTTP on 127.0.0.1 (a free port) in a thread; yields the base URL."""
+    handler = functools.partial(_QuietHandler, directory=str(folder))
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}/"
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+
+
+class _QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format: str, *args: object) -> None:  # keep test output readable
+        pass

@@ -1,0 +1,380 @@
+"""`sitegen check` and `sitegen add` through the real command line, plus the CI and Pages workflows."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import REPO, make_project, run_sitegen, snapshot
+from test_build import ABSTRACT, add_paper
+
+from sitegen.check import format_github
+from sitegen.errors import Problem
+
+DUMP_TITLE = "Careful Curation of Reading Lists at Scale"
+
+
+def theme_slugs(root: Path) -> list[str]:
+    return [t["slug"] for t in yaml.safe_load((root / "content" / "themes.yaml").read_text())["themes"]]
+
+
+@pytest.fixture
+def clean(tmp_path: Path) -> Path:
+    """A project that passes the check: one paper per declared theme, links between them in notes."""
+    root = make_project(tmp_path / "project")
+    slugs = theme_slugs(root)
+    for number, theme in enumerate(slugs):
+        add_paper(root, theme, f"paper-{number}", f"Paper number {number}", id=f"id{number:04d}")
+    add_paper(
+        root,
+        slugs[0],
+        "noted-paper",
+        "A Paper With Notes",
+        id="noted",
+        notes=f"See [zero](../paper-0/), [theme](../../themes/{slugs[1]}/), [search](../../search/?q=x),"
+        " [feed](../../feed.xml), [home](../../), [self](#abstract) and [web](https://arxiv.org/).",
+    )
+    return root
+
+
+def check(root: Path, *args: str):
+    return run_sitegen("check", *args, cwd=root, check=False)
+
+
+def lines(result) -> list[str]:
+    return result.stdout.strip().split("\n")
+
+
+def first_theme(root: Path) -> str:
+    return theme_slugs(root)[0]
+
+
+# --- Passing ------------------------------------------------------------------------------------------------
+
+
+def test_check_passes_on_the_shipped_content(shipped_project: Path):
+    result = check(shipped_project)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert re.search(r"Checked \d{3} papers, \d+ themes, 5 dumps: (no problems|0 errors)", result.stdout)
+    assert "error" not in result.stdout.replace("0 errors", "")
+
+
+def test_check_passes_on_a_clean_project_and_writes_nothing(clean: Path):
+    before = snapshot(clean)
+    result = check(clean)
+    assert result.returncode == 0, result.stdout
+    assert lines(result)[-1].endswith(": no problems")
+    assert snapshot(clean) == before and not (clean / "site").exists()
+
+
+def test_check_writes_nothing_when_it_fails(clean: Path):
+    (clean / "content" / "papers" / first_theme(clean) / "paper-0.md").write_text("---\ntitle: [\n---\n\nx\n")
+    before = snapshot(clean)
+    assert check(clean).returncode == 1
+    assert snapshot(clean) == before
+
+
+# --- One test per problem kind ------------------------------------------------------------------------------
+
+
+def test_yaml_error_names_file_line_and_column(clean: Path):
+    path = clean / "content" / "papers" / first_theme(clean) / "paper-0.md"
+    path.write_text("---\nid: x1\ntitle: 'unclosed\nadded: 2026-11-01\n---\n\nBody.\n")
+    result = check(clean)
+    assert result.returncode == 1
+    where = rf"^content/papers/{first_theme(clean)}/paper-0.md:\d+:\d+: "
+    assert re.search(where + "front matter is not valid YAML", result.stdout, re.M)
+
+
+def test_required_fields_and_types(clean: Path):
+    theme = first_theme(clean)
+    path = clean / "content" / "papers" / theme / "paper-0.md"
+    path.write_text("---\ntitle: ''\ntags: not-a-list\n---\n\nBody.\n")
+    result = check(clean)
+    assert result.returncode == 1
+    out = result.stdout
+    assert f"content/papers/{theme}/paper-0.md:2: front matter field 'id' is required" in out
+    assert f"content/papers/{theme}/paper-0.md:2: front matter field 'title' is required" in out
+    assert f"content/papers/{theme}/paper-0.md:3: 'tags' must be a list of strings" in out
+
+
+def test_unknown_field_is_a_warning_and_strict_makes_it_an_error(clean: Path):
+    theme = first_theme(clean)
+    add_paper(clean, theme, "extra-field", "Extra Field", id="extra", colour="blue")
+    result = check(clean)
+    assert result.returncode == 0
+    expected = f"content/papers/{theme}/extra-field.md:8: warning: unknown front matter field 'colour'"
+    assert expected in result.stdout
+    assert lines(result)[-1].endswith(": 0 errors, 1 warning")
+    strict = check(clean, "--strict")
+    assert strict.returncode == 1 and lines(strict)[-1].endswith(": 1 error")
+
+
+def test_paper_in_a_folder_that_is_not_a_theme(clean: Path):
+    add_paper(clean, "not-a-theme", "lost-paper", "Lost Paper", id="lost")
+    result = check(clean)
+    assert result.returncode == 1
+    assert "content/papers/not-a-theme/lost-paper.md: folder 'not-a-theme' is not a theme in themes.yaml" in (
+        result.stdout
+    )
+
+
+def test_theme_without_a_folder_names_its_line_in_themes_yaml(clean: Path):
+    theme = theme_slugs(clean)[-1]
+    for path in (clean / "content" / "papers" / theme).glob("*.md"):
+        path.unlink()
+    text = (clean / "content" / "themes.yaml").read_text()
+    line = next(
+        n for n, t in enumerate(text.split("\n"), 1) if re.match(rf"\s*-?\s*slug:\s*['\"]?{theme}\b", t)
+    )
+    result = check(clean)
+    assert result.returncode == 1
+    assert (
+        f"content/themes.yaml:{line}: theme '{theme}' has no papers (no folder content/papers/{theme}/)"
+        in (result.stdout)
+    )
+
+
+def test_duplicate_ids_and_titles_across_files(clean: Path):
+    slugs = theme_slugs(clean)
+    add_paper(clean, slugs[1], "copy-of-zero", "PAPER   number 0!", id="other-id")
+    add_paper(clean, slugs[2], "same-id", "Something Else", id="id0001")
+    out = check(clean).stdout
+    a = f"content/papers/{slugs[0]}/paper-0.md"
+    b = f"content/papers/{slugs[1]}/copy-of-zero.md"
+    assert f"{a}: same normalised title as {b}" in out and f"{b}: same normalised title as {a}" in out
+    c = f"content/papers/{slugs[1]}/paper-1.md"
+    assert f"content/papers/{slugs[2]}/same-id.md: same id as {c}" in out
+
+
+def test_file_name_must_be_a_slug_and_stray_files_are_reported(clean: Path):
+    theme = first_theme(clean)
+    add_paper(clean, theme, "Bad_Name", "Bad Name", id="bad")
+    (clean / "content" / "papers" / theme / "draft.txt").write_text("x")
+    (clean / "content" / "papers" / "top-level.md").write_text("x")
+    (clean / "content" / "papers" / theme / ".gitkeep").write_text("")
+    result = check(clean)
+    assert result.returncode == 1
+    out = result.stdout
+    assert f"content/papers/{theme}/Bad_Name.md: file name must be a slug" in out
+    assert f"content/papers/{theme}/draft.txt: not a paper file" in out
+    assert "content/papers/top-level.md: not a paper file" in out
+    assert ".gitkeep" not in out
+
+
+def write_dump(root: Path, name: str, *titles: str) -> Path:
+    path = root / "content" / "dumps" / name
+    path.write_text("Jul 29\n\n" + "".join(f"{t}\n\n{ABSTRACT}\n\n" for t in titles), encoding="utf-8")
+    return path
+
+
+def test_dump_that_was_never_imported(clean: Path):
+    write_dump(clean, "new.txt", "Paper number 0", DUMP_TITLE)
+    result = check(clean)
+    assert result.returncode == 1
+    out = result.stdout
+    assert (
+        f"content/dumps/new.txt:7: paper '{DUMP_TITLE}' was never imported; "
+        "run `sitegen import` and commit the changed files"
+    ) in out
+    # Paper number 0 is on disk, but its sources do not list new.txt: import would change its file.
+    assert "content/dumps/new.txt:3: paper 'Paper number 0' is in content/papers/" in out
+    run_sitegen("import", cwd=clean)
+    assert check(clean).returncode == 0
+
+
+def test_an_excluded_paper_counts_as_imported(clean: Path):
+    add_paper(clean, first_theme(clean), "dropped", DUMP_TITLE, id="dropped", status="excluded",
+              sources=[{"file": "new.txt"}])  # fmt: skip
+    write_dump(clean, "new.txt", DUMP_TITLE)
+    result = check(clean)
+    assert result.returncode == 0, result.stdout
+
+
+def test_broken_internal_links_in_notes(clean: Path):
+    theme = first_theme(clean)
+    add_paper(clean, theme, "excluded-one", "Excluded One", id="exone", status="excluded")
+    notes = (
+        "Compare [a](../noted-papr/), [b](../excluded-one/) and\n[c](../../themes/nope/), [d](../../about/)."
+    )
+    path = add_paper(clean, theme, "linker", "Linker", id="linker", notes=notes)
+    result = check(clean)
+    assert result.returncode == 1
+    out = result.stdout
+    rel = f"content/papers/{theme}/linker.md"
+    line = next(n for n, t in enumerate(path.read_text().split("\n"), 1) if "../noted-papr/" in t)
+    column = path.read_text().split("\n")[line - 1].index("../noted-papr/") + 1
+    expected = (
+        f"{rel}:{line}:{column}: broken link in notes: '../noted-papr/': there is no paper 'noted-papr'"
+    )
+    assert expected + " (did you mean 'noted-paper'?)" in out
+    assert "'../excluded-one/': paper 'excluded-one' is excluded, so it has no page" in out
+    assert "'../../themes/nope/': there is no theme 'nope'" in out
+    assert "'../../about/': the site has no page /about/" in out
+    assert lines(result)[-1].endswith(": 4 errors")
+
+
+def test_root_relative_note_links_are_resolved_and_warned_about(clean: Path):
+    add_paper(clean, first_theme(clean), "rooted", "Rooted", id="rooted", notes="[x](/papers/paper-1/)")
+    result = check(clean)
+    assert result.returncode == 0
+    assert "note link '/papers/paper-1/' is root-relative" in result.stdout
+    assert "'../../papers/paper-1/'" in result.stdout
+
+
+def test_every_problem_is_reported_not_only_the_first(clean: Path):
+    theme = first_theme(clean)
+    for name in ("one", "two", "three"):
+        (clean / "content" / "papers" / theme / f"{name}.md").write_text("no front matter\n")
+    result = check(clean)
+    assert result.returncode == 1
+    for name in ("one", "two", "three"):
+        assert f"content/papers/{theme}/{name}.md:1: must start with a '---' line" in result.stdout
+    assert lines(result)[-1].endswith(": 3 errors")
+
+
+# --- GitHub annotations -------------------------------------------------------------------------------------
+
+
+def test_github_format_prints_annotations(clean: Path):
+    theme = first_theme(clean)
+    add_paper(clean, theme, "extra-field", "Extra Field", id="extra", colour="blue")
+    (clean / "content" / "papers" / theme / "broken.md").write_text("---\nid: x\ntitle: [\n---\n\nBody.\n")
+    result = check(clean, "--format", "github")
+    assert result.returncode == 1
+    out = lines(result)
+    assert any(
+        re.fullmatch(
+            rf"::error file=content/papers/{theme}/broken.md,line=\d+,col=\d+,title=sitegen check::"
+            r"front matter is not valid YAML .*",
+            line,
+        )
+        for line in out
+    ), out
+    assert (
+        f"::warning file=content/papers/{theme}/extra-field.md,line=8,title=sitegen check::"
+        "unknown front matter field 'colour' (known fields: id, title, sources, added, status, tags, notes, "
+        "related)"
+    ) in out
+    assert out[-1].endswith(": 1 error, 1 warning")
+
+
+def test_github_format_escapes_per_the_workflow_command_rules():
+    problem = Problem("dir,x/a:b.md", "100% sure\r\nsecond line", 3, 4)
+    assert format_github(problem) == (
+        "::error file=dir%2Cx/a%3Ab.md,line=3,col=4,title=sitegen check::100%25 sure%0D%0Asecond line"
+    )
+    assert (
+        format_github(Problem("x.md", "w", severity="warning"))
+        == "::warning file=x.md,title=sitegen check::w"
+    )
+    assert format_github(Problem("x.md", "w", severity="warning"), strict=True).startswith("::error ")
+
+
+# --- sitegen add --------------------------------------------------------------------------------------------
+
+
+def test_add_with_options_and_a_given_theme(clean: Path):
+    theme = theme_slugs(clean)[2]
+    result = run_sitegen(
+        "add", "--title", "A  Hand-Added   Paper", "--abstract", ABSTRACT, "--theme", theme,
+        "--tag", "rl", "--tag", "survey", "--added", "2026-11-20", cwd=clean,
+    )  # fmt: skip
+    path = Path(result.stdout.strip())
+    assert path == Path("content") / "papers" / theme / "a-hand-added-paper.md"
+    data = yaml.safe_load((clean / path).read_text().split("---")[1])
+    assert data["title"] == "A Hand-Added Paper" and data["tags"] == ["rl", "survey"]
+    assert data["added"] == "2026-11-20" and data["sources"] == [] and len(data["id"]) == 12
+    assert check(clean).returncode == 0
+
+
+def test_add_from_a_snippet_writes_exactly_what_import_writes(clean: Path, tmp_path: Path):
+    snippet = f"{DUMP_TITLE}\n\n{ABSTRACT} Uses $x_1 * y$ and <b>tags</b>.\n"
+    added = run_sitegen("add", "--added", "2026-11-21", cwd=clean, input=snippet)
+    path = clean / added.stdout.strip()
+    from sitegen.classify import classify
+    from sitegen.themes import load_themes
+
+    themes = load_themes(clean / "content" / "themes.yaml")
+    assert path.parent.name == classify(DUMP_TITLE, f"{ABSTRACT} Uses $x_1 * y$ and <b>tags</b>.", themes)
+    other = make_project(tmp_path / "other")
+    (other / "content" / "dumps" / "d.txt").write_text(snippet)
+    run_sitegen("import", "--added", "2026-11-21", cwd=other)
+    imported = other / "content" / "papers" / path.parent.name / path.name
+    assert path.read_text() == imported.read_text().replace("sources:\n- file: d.txt\n", "sources: []\n")
+
+
+def test_add_refuses_a_paper_already_on_the_list(clean: Path):
+    before = snapshot(clean)
+    result = run_sitegen("add", "--title", "paper NUMBER 1", "--abstract", ABSTRACT, cwd=clean, check=False)
+    assert result.returncode == 1
+    theme = theme_slugs(clean)[1]
+    assert f"content/papers/{theme}/paper-1.md: 'paper NUMBER 1' is already on the list here" in result.stderr
+    assert snapshot(clean) == before
+    assert not result.stdout
+
+
+def test_add_rejects_an_unknown_theme_and_an_empty_snippet(clean: Path):
+    before = snapshot(clean)
+    bad = run_sitegen(
+        "add", "--title", "T", "--abstract", ABSTRACT, "--theme", "nope", cwd=clean, check=False
+    )
+    assert bad.returncode == 1 and "theme 'nope' is not in themes.yaml; use one of:" in bad.stderr
+    empty = run_sitegen("add", cwd=clean, check=False, input="Just a title\n")
+    assert empty.returncode == 1 and "the snippet holds no title followed by an abstract" in empty.stderr
+    assert snapshot(clean) == before
+
+
+# --- Workflows and documentation ----------------------------------------------------------------------------
+
+
+def workflow(name: str) -> tuple[dict, str]:
+    text = (REPO / ".github" / "workflows" / name).read_text()
+    data = yaml.safe_load(text)
+    data["on"] = data.pop(True, data.get("on"))  # YAML 1.1 reads the key `on` as true
+    return data, text
+
+
+def steps(data: dict) -> list[dict]:
+    return [step for job in data["jobs"].values() for step in job["steps"]]
+
+
+def test_ci_workflow_tests_checks_builds_and_uploads_a_preview():
+    data, _ = workflow("ci.yml")
+    assert set(data["on"]) >= {"pull_request", "push"}
+    uses = [s.get("uses", "") for s in steps(data)]
+    assert {"actions/checkout@v4", "actions/setup-python@v5", "actions/setup-node@v4"} <= set(uses)
+    runs = "\n".join(s.get("run", "") for s in steps(data))
+    assert "make test" in runs and "sitegen check --format github" in runs and "sitegen build" in runs
+    upload = next(s for s in steps(data) if s.get("uses", "").startswith("actions/upload-artifact@v4"))
+    assert upload["with"]["path"] == "site"
+
+
+def test_pages_workflow_builds_with_the_pages_base_url_and_deploys():
+    data, text = workflow("pages.yml")
+    assert data["on"]["push"]["branches"] == ["main"] and "workflow_dispatch" in data["on"]
+    assert data["permissions"] == {"contents": "read", "pages": "write", "id-token": "write"}
+    assert data["concurrency"] == {"group": "pages", "cancel-in-progress": False}
+    uses = [s.get("uses", "") for s in steps(data)]
+    for action in (
+        "actions/configure-pages@v5",
+        "actions/upload-pages-artifact@v3",
+        "actions/deploy-pages@v4",
+    ):
+        assert action in uses
+    assert '--base-url "${{ steps.pages.outputs.base_url }}/"' in text
+    deploy = data["jobs"]["deploy"]
+    assert deploy["environment"]["name"] == "github-pages" and deploy["needs"] == "build"
+
+
+def test_readme_and_contributing_name_the_commands_the_workflows_run():
+    readme = (REPO / "README.md").read_text()
+    contributing = (REPO / "CONTRIBUTING.md").read_text()
+    template = (REPO / ".github" / "PULL_REQUEST_TEMPLATE.md").read_text()
+    for command in ("make test", "make serve", "sitegen check", "sitegen import"):
+        assert command in readme and command in contributing, command
+    for text in ("sitegen add", "status: excluded", "git mv", "sitegen check --format github"):
+        assert text in contributing, text
+    assert "sitegen check" in template and "CONTRIBUTING.md" in template

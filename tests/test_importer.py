@@ -1,0 +1,225 @@
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+import yaml
+from conftest import SEEDS, run_sitegen, snapshot
+
+from sitegen.content import is_valid_slug, paper_from_file, read_text, split_front_matter
+from sitegen.markup import plain_text, render_markdown
+
+ABSTRACT = ("We study a problem that matters and report what we found in detail. " * 6).strip()
+
+
+def papers(root: Path) -> dict[str, Path]:
+    return {p.stem: p for p in sorted((root / "content" / "papers").glob("*/*.md"))}
+
+
+def front(path: Path) -> dict:
+    return split_front_matter(path, read_text(path)).data
+
+
+def write_dump(root: Path, name: str, *entries: tuple[str, str], header: str = "new\n\nJul 29\n\n") -> Path:
+    path = root / "content" / "dumps" / name
+    path.write_text(header + "".join(f"{t}\n\n{a}\n\n" for t, a in entries), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def seeded(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    from conftest import make_project
+
+    root = make_project(tmp_path_factory.mktemp("seeded") / "project", SEEDS)
+    result = run_sitegen("import", "--added", "2026-11-23", cwd=root)
+    assert (
+        "5 dumps, 516 entries, 447 unique papers: 447 new, 0 updated, 0 unchanged, 0 skipped" in result.stdout
+    )
+    return root
+
+
+def test_seeds_import_into_one_file_per_paper(seeded: Path):
+    files = papers(seeded)
+    assert len(files) == 447
+    themes = {t["slug"] for t in yaml.safe_load((seeded / "content" / "themes.yaml").read_text())["themes"]}
+    ids = set()
+    for slug, path in files.items():
+        assert is_valid_slug(slug) and len(slug) <= 80
+        assert path.parent.name in themes | {"unsorted"}
+        paper, problems = paper_from_file(path, path.parent.name, read_text(path))
+        assert problems == []
+        assert paper.added == "2026-11-23" and paper.tags == () and paper.status is None and paper.notes == ""
+        ids.add(paper.id)
+    assert len(ids) == 447
+
+
+def test_titles_are_kept_exactly_and_abstracts_render_back(seeded: Path):
+    dump_text = (seeded / "content" / "dumps" / SEEDS[2].name).read_text(encoding="utf-8")
+    by_title = {front(p)["title"]: p for p in papers(seeded).values()}
+    assert "PanGu-$π$: Enhancing Language Model Architectures via Nonlinearity Compensation" in by_title
+    checked = 0
+    for title, path in by_title.items():
+        body = split_front_matter(path, read_text(path)).body
+        if title in dump_text and "\\(" not in body:
+            abstract = dump_text.split(title + "\n\n", 1)[1].split("\n", 1)[0]
+            assert plain_text(render_markdown(body)) == abstract
+            checked += 1
+    assert checked > 100
+
+
+def test_a_paper_in_several_dumps_lists_every_source(seeded: Path):
+    multi = [front(p)["sources"] for p in papers(seeded).values() if len(front(p)["sources"]) > 1]
+    assert len(multi) > 40  # 516 entries of 447 papers
+    assert {"file": SEEDS[0].name, "date": "Jul 29"} in [s for ss in multi for s in ss]
+
+
+def test_second_import_changes_no_byte(seeded: Path, tmp_path: Path):
+    root = tmp_path / "again"
+    shutil.copytree(seeded, root, symlinks=True)
+    before = snapshot(root / "content")
+    result = run_sitegen("import", "--added", "2030-01-01", cwd=root)
+    assert "0 new, 0 updated, 447 unchanged" in result.stdout
+    assert snapshot(root / "content") == before
+
+
+def test_curator_edits_and_moves_survive_reimport(project: Path):
+    write_dump(
+        project, "a.txt", ("Sparse Coding in Cortex", ABSTRACT + " a"), ("Deep Pruning Nets", ABSTRACT + " b")
+    )
+    run_sitegen("import", cwd=project)
+    edited, moved = papers(project)["sparse-coding-in-cortex"], papers(project)["deep-pruning-nets"]
+    text = (
+        edited.read_text()
+        .replace("tags: []", "tags:\n- favourite  # keep me\n")
+        .replace("title: Sparse Coding in Cortex", "title: Sparse coding in the cortex (edited)")
+    )
+    text = text.replace(ABSTRACT + " a", "A curator rewrote this abstract.")
+    edited.write_text(text)
+    target = project / "content" / "papers" / "vision" / moved.name
+    target.parent.mkdir(exist_ok=True)
+    moved.rename(target)
+    moved_text = target.read_bytes()
+
+    write_dump(
+        project,
+        "b.txt",
+        ("sparse  coding in CORTEX!", ABSTRACT + " again"),
+        ("Deep Pruning Nets", ABSTRACT + " b"),
+        ("A New Paper", ABSTRACT + " c"),
+        header="Mar 12\n\n",
+    )
+    result = run_sitegen("import", cwd=project)
+    assert "1 new, 2 updated, 0 unchanged" in result.stdout
+
+    after = edited.read_text()
+    assert after == text.replace(
+        "- file: a.txt\n  date: Jul 29\n", "- file: a.txt\n  date: Jul 29\n- file: b.txt\n  date: Mar 12\n"
+    )
+    assert "favourite  # keep me" in after and "A curator rewrote" in after
+    assert set(papers(project)) == {"sparse-coding-in-cortex", "deep-pruning-nets", "a-new-paper"}
+    assert papers(project)["deep-pruning-nets"] == target
+    assert front(target)["sources"] == [
+        {"file": "a.txt", "date": "Jul 29"},
+        {"file": "b.txt", "date": "Mar 12"},
+    ]
+    assert target.read_bytes().replace(b"- file: b.txt\n  date: Mar 12\n", b"") == moved_text
+
+
+def test_excluded_paper_never_comes_back(project: Path):
+    write_dump(project, "a.txt", ("Unwanted Paper", ABSTRACT))
+    run_sitegen("import", cwd=project)
+    path = papers(project)["unwanted-paper"]
+    path.write_text(path.read_text().replace("status:\n", "status: excluded\n"))
+    before = snapshot(project / "content" / "papers")
+    result = run_sitegen("import", cwd=project)
+    assert "0 new, 0 updated, 1 unchanged" in result.stdout
+    assert snapshot(project / "content" / "papers") == before
+
+
+def test_duplicates_by_case_spacing_and_punctuation(project: Path):
+    write_dump(project, "a.txt", ("Graph Nets: A Survey", ABSTRACT), ("graph nets  a survey.", ABSTRACT))
+    result = run_sitegen("import", cwd=project)
+    assert "2 entries, 1 unique papers: 1 new" in result.stdout
+    (path,) = papers(project).values()
+    assert front(path)["title"] == "Graph Nets: A Survey"
+
+
+def test_bad_dump_fails_the_whole_import_and_names_the_file(project: Path):
+    write_dump(project, "a.txt", ("A Good Paper", ABSTRACT))
+    latin = project / "content" / "dumps" / "b.txt"
+    latin.write_bytes(("Caf\u00e9 Paper\n\n" + ABSTRACT).encode("latin-1"))
+    binary = project / "content" / "dumps" / "c.txt"
+    binary.write_bytes(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR")
+    result = run_sitegen("import", cwd=project, check=False)
+    assert result.returncode == 1
+    assert re.search(r"content/dumps/b\.txt:1: is not UTF-8 text", result.stderr)
+    assert "content/dumps/c.txt: is a binary file" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (project / "content" / "papers").exists()
+
+
+def test_unreadable_paper_file_stops_import_without_changes(project: Path):
+    write_dump(project, "a.txt", ("A Good Paper", ABSTRACT))
+    run_sitegen("import", cwd=project)
+    (path,) = papers(project).values()
+    path.write_text(path.read_text().replace("tags: []", "tags: [unclosed"))
+    write_dump(project, "b.txt", ("Another Paper", ABSTRACT))
+    before = snapshot(project / "content" / "papers")
+    result = run_sitegen("import", cwd=project, check=False)
+    assert result.returncode == 1
+    assert f"{path.relative_to(project)}:" in result.stderr and "not valid YAML" in result.stderr
+    assert snapshot(project / "content" / "papers") == before
+
+
+def test_hostile_long_and_path_like_titles(project: Path):
+    long_title = "Very " * 40 + "Long Title"
+    hostile = "<script>alert(1)</script> {{ 7*7 }} {% raw %} $x$"
+    write_dump(
+        project,
+        "a.txt",
+        (long_title, ABSTRACT + " 1"),
+        ("../../etc/passwd", ABSTRACT + " 2"),
+        ("...", ABSTRACT + " 3"),
+        (hostile, "<b>bold?</b> *not emphasis* {{ 7*7 }} \\% {\\em x} `tick` & &amp; " + ABSTRACT),
+    )
+    run_sitegen("import", cwd=project)
+    files = papers(project)
+    assert all(is_valid_slug(s) and len(s) <= 80 for s in files)
+    assert "etc-passwd" in files
+    assert any(re.fullmatch(r"paper-[0-9a-f]{8}", s) for s in files)
+    assert all(p.resolve().is_relative_to(project / "content" / "papers") for p in files.values())
+    (script,) = (p for p in files.values() if front(p)["title"] == hostile)
+    body = split_front_matter(script, read_text(script)).body
+    assert plain_text(render_markdown(body)).startswith(
+        "<b>bold?</b> *not emphasis* {{ 7*7 }} \\% {\\em x} `tick` & &amp;"
+    )
+    assert "<b>" not in render_markdown(body)
+
+
+def test_dry_run_writes_nothing(project: Path):
+    write_dump(project, "a.txt", ("A Good Paper", ABSTRACT))
+    result = run_sitegen("import", "--dry-run", cwd=project)
+    assert re.search(r"would create content/papers/[a-z0-9-]+/a-good-paper\.md", result.stdout)
+    assert "dry run: nothing written" in result.stdout
+    assert not (project / "content" / "papers").exists()
+
+
+def test_missing_abstract_is_reported_and_skipped(project: Path):
+    write_dump(project, "a.txt", ("No Abstract Here", ""), ("Fine Paper", ABSTRACT))
+    result = run_sitegen("import", cwd=project)
+    assert (
+        "content/dumps/a.txt:5: warning: entry 'No Abstract Here' has no abstract; skipped" in result.stderr
+    )
+    assert "1 skipped" in result.stdout
+    assert list(papers(project)) == ["fine-paper"]
+
+
+def test_bad_added_date_and_missing_dump_are_clear_errors(project: Path):
+    result = run_sitegen("import", "--added", "yesterday", cwd=project, check=False)
+    assert result.returncode == 2 and "YYYY-MM-DD" in result.stderr
+    result = run_sitegen("import", "nope.txt", cwd=project, check=False)
+    assert result.returncode == 1 and "nope.txt: no such dump file" in result.stderr
+    result = run_sitegen("import", cwd=project, check=False)
+    assert result.returncode == 1 and "no dumps found" in result.stderr

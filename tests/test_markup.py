@@ -1,0 +1,344 @@
+"""sitegen.markup: escaped dump text round-trips through rendering; rendering is safe; math is MathML."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+from markupsafe import Markup
+
+from sitegen import markup
+from sitegen.markup import (
+    escape_markdown,
+    excerpt,
+    plain_text,
+    plain_title,
+    render_markdown,
+    render_title,
+)
+
+DUMPS = sorted((Path(__file__).resolve().parent.parent / "content" / "dumps").glob("*.txt"))
+NOISE = {
+    "new",
+    "Get trending papers in your email inbox!",
+    "Get trending papers in your email inbox once a day!",
+    "Subscribe",
+    "Daily Papers",
+    "byAK and the research community",
+}
+DATE = re.compile(r"[A-Z][a-z]{2} \d{1,2}")
+ABSTRACT_MIN = 300
+
+
+def dump_abstracts() -> list[str]:
+    """Every distinct abstract in the dumps, in file order."""
+    seen: dict[str, None] = {}
+    for path in DUMPS:
+        for raw in path.read_text(encoding="utf-8").splitlines():
+            line = raw.strip()
+            if not line or line in NOISE or DATE.fullmatch(line):
+                continue
+            line = line.removeprefix("Subscribe")  # glued to the first title in some dumps
+            if len(line) >= ABSTRACT_MIN:
+                seen.setdefault(line)
+    return list(seen)
+
+
+ABSTRACTS = dump_abstracts()
+
+
+def normalised(text: str) -> str:
+    return " ".join(text.split())
+
+
+def round_trip(text: str) -> str:
+    return plain_text(render_markdown(escape_markdown(text)))
+
+
+# --- Round trip over the real data --------------------------------------------------------------------------
+
+
+def test_dumps_have_the_abstracts_we_expect() -> None:
+    assert len(ABSTRACTS) == 447
+    assert sum("\\(" in a for a in ABSTRACTS) == 1
+
+
+def test_every_abstract_without_math_round_trips() -> None:
+    failures = [a for a in ABSTRACTS if "\\(" not in a and round_trip(a) != normalised(a)]
+    assert failures == []
+
+
+def test_the_math_abstract_renders_mathml_and_keeps_its_text() -> None:
+    (abstract,) = [a for a in ABSTRACTS if "\\(" in a]
+    html = render_markdown(escape_markdown(abstract))
+    assert html.count("<math") == 3
+    assert "<msup><mi>x</mi><mi>′</mi></msup>" in html
+    # The TeX comes back through the annotation, so only the delimiters are gone.
+    without_delimiters = re.sub(r"\\\(\s*(.*?)\s*\\\)", r"\1", abstract)
+    assert plain_text(html) == normalised(without_delimiters)
+    assert "(SSM) x'(t) = Ax(t) + Bu(t), y(t) = Cx(t) + Du(t), and showed" in plain_text(html)
+
+
+def test_escaped_abstracts_stay_readable() -> None:
+    text = r"1-5\% of {\em x}, {\it y}, na\"ively, 4 < 5, T>0, ~8K, |p|, Wide & Deep, Gb\'e, 'quoted''"
+    assert escape_markdown(text) == text
+    assert escape_markdown("M(*)>10^{10} I_{rm mag}< 25 [Lewkowycz et al. 2020] ``a''") == (
+        r"M(\*)>10^{10} I\_{rm mag}< 25 [Lewkowycz et al. 2020\] \`\`a''"
+    )
+
+
+def test_fast_path_gives_the_same_bytes_as_markdown() -> None:
+    for abstract in ABSTRACTS:
+        source = escape_markdown(abstract)
+        assert render_markdown(source) == markup._render_with_markdown(source)
+    assert sum(not markup._PLAIN_PARAGRAPH.search(escape_markdown(a)) for a in ABSTRACTS) > 300
+
+
+# --- Handmade round trips -----------------------------------------------------------------------------------
+
+SPECIAL = [
+    "*a*",
+    "**a**",
+    "_a_",
+    "__a__",
+    "a*b*c and x_y_z",
+    "`x`",
+    "``x``",
+    "[a](b)",
+    "[a][b]",
+    "![a](b)",
+    "[a]: http://example.com",
+    "<b>",
+    "</p>",
+    "<!-- c -->",
+    "<div>x</div>",
+    "<http://example.com>",
+    "<a@b.c>",
+    "&amp;",
+    "&lt;",
+    "&#169; &#x1F; &#1",
+    "AT&T",
+    "# x",
+    "#x",
+    "###",
+    "1. x",
+    "12. x",
+    "- x",
+    "+ x",
+    "* x",
+    "> x",
+    "---",
+    "-- -- --",
+    "***",
+    "___",
+    "===",
+    "a\n===",
+    "a\n---",
+    r"\%",
+    r"{\em x}",
+    "\\\\",
+    "\\",
+    "a\\",
+    r"\*",
+    r"\\*a*",
+    "trailing spaces   ",
+    "two spaces  \nline",
+    "    indented code",
+    "\ttab",
+    "|a|b|",
+    "~x~",
+    "$x$",
+    "$$x$$",
+    "costs $5 and $6",
+    r"\$ \( \) \[ \] \\( \\)",
+    r"\[x\]",
+    "``quoted''",
+    "a\n\nb",
+    "a\r\nb\rc",
+    "{{ 7*7 }} {% raw %}",
+]
+
+
+@pytest.mark.parametrize("text", SPECIAL)
+def test_special_text_round_trips(text: str) -> None:
+    assert round_trip(text) == normalised(text)
+
+
+def test_all_specials_together_round_trip() -> None:
+    text = " ".join(SPECIAL).replace("\n", " ")
+    assert round_trip(text) == normalised(text)
+    assert "<math" not in render_markdown(escape_markdown(text))
+
+
+def test_random_text_round_trips() -> None:
+    # Deterministic fuzzing over the characters and sequences Markdown cares about.
+    pieces = [*"\\`*_[]()<>&$#=+-.!{}|~:;'\"%^ \n\tab1@/?", "&amp;", "&#1", "1. ", "    ", "<b>", "</p>"]
+    pieces += ["<!--", "-->", "\n\n", "[a]: ", "<http://a>", "<a@b.c>", "![", "](", "\\\\", "$$", "\\["]
+    rng = random.Random(20240729)
+    for _ in range(3000):
+        text = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 30)))
+        if "\\(" in text:  # math is kept verbatim on purpose
+            continue
+        assert round_trip(text) == normalised(text), repr(text)
+
+
+def test_escape_keeps_math_verbatim_and_strips_line_ends() -> None:
+    assert escape_markdown(r"model \( x_1 * y \) costs 5_000") == r"model \( x_1 * y \) costs 5\_000"
+    assert escape_markdown("  a  \n  b  ") == "a\nb"
+
+
+# --- Hostile Markdown ---------------------------------------------------------------------------------------
+
+HOSTILE = [
+    "<script>alert(1)</script>",
+    "<img src=x onerror=alert(1)>",
+    '<iframe src="https://evil.example"></iframe>',
+    "[x](javascript:alert(1))",
+    "[x](JaVaScRiPt:alert(1))",
+    "[x]( javascript:alert(1))",
+    "[x][r]\n\n[r]: javascript:alert(1)",
+    '<a href="data:text/html,<script>alert(1)</script>">x</a>',
+    '<a href="javascript&colon;alert(1)">x</a>',
+    "<svg onload=alert(1)><circle/></svg>",
+    "<style>body{display:none}</style>",
+    '<div style="position:fixed">x</div>',
+    '<p onclick="alert(1)">x</p>',
+    "<object data=x></object><embed src=x><form action=x><input></form>",
+    "<math><mtext><script>alert(1)</script></mtext></math>",
+    '<math href="javascript:alert(1)"><mi>x</mi></math>',
+    "<<script>script>alert(1)<</script>/script>",
+    "<scr<script>ipt>alert(1)</script>",
+    "<!--<script>alert(1)</script>-->",
+    r"$\text{<script>alert(1)</script>}$",
+    r"\( <img src=x onerror=alert(1)> \)",
+    r"$\href{javascript:alert(1)}{x}$",
+]
+
+
+@pytest.mark.parametrize("source", HOSTILE)
+def test_hostile_markdown_is_inert(source: str) -> None:
+    html = render_markdown(source).lower()
+    assert "<script" not in html
+    assert "<iframe" not in html
+    assert "<img" not in html
+    assert "<svg" not in html
+    assert "<style" not in html
+    assert "<object" not in html
+    assert "<form" not in html
+    # Inside tags only: TeX source is kept as text in <annotation>, where "javascript:" is harmless.
+    assert not re.search(r"<[^>]*(javascript|data):", html)
+    assert not re.search(r"<[^>]*\s(on\w+|style|href=\"(?!https?:|mailto:|/))", html)
+
+
+def test_tex_cannot_smuggle_html() -> None:
+    html = render_markdown(r"$\text{<script>}$")
+    assert "<mtext>&lt;script&gt;</mtext>" in html
+    assert plain_text(html) == r"\text{<script>}"
+    assert "<script" not in str(render_title(r"A $\text{<script>}$ B"))
+
+
+def test_jinja_syntax_comes_out_as_text() -> None:
+    assert render_markdown("{{ 7*7 }} {% raw %}") == "<p>{{ 7*7 }} {% raw %}</p>"
+    assert render_markdown("*{{ x }}*") == "<p><em>{{ x }}</em></p>"
+
+
+def test_ordinary_markdown_still_works() -> None:
+    html = render_markdown(
+        "*em* **strong** `code $x$` ~~x~~\n\n"
+        '[abs](https://example.org/a?b=1&c=2 "t") [rel](/papers/x/) [mail](mailto:a@b.c) <http://a.b>\n\n'
+        "- one\n- two\n\n3. three\n4. four\n\n> quote\n\n### Heading\n\n    code block"
+    )
+    assert "<em>em</em> <strong>strong</strong> <code>code $x$</code>" in html
+    assert '<a href="https://example.org/a?b=1&amp;c=2" title="t" rel="noopener nofollow">abs</a>' in html
+    assert '<a href="/papers/x/">rel</a>' in html
+    assert '<a href="mailto:a@b.c">mail</a>' in html
+    assert '<a href="http://a.b" rel="noopener nofollow">http://a.b</a>' in html
+    assert "<ul>\n<li>one</li>\n<li>two</li>\n</ul>" in html
+    assert '<ol start="3">' in html
+    assert "<blockquote>" in html
+    assert "<h3>Heading</h3>" in html
+    assert "<pre><code>code block\n</code></pre>" in html
+
+
+def test_rel_is_set_by_us_not_the_author() -> None:
+    html = render_markdown('<a href="https://x.example" rel="opener" title="a>b">x</a>')
+    assert html == '<p><a href="https://x.example" title="a&gt;b" rel="noopener nofollow">x</a></p>'
+
+
+def test_rendering_is_deterministic() -> None:
+    source = "Text with \\( A \\), $x^2$ and [a](https://a.example) " * 3
+    assert render_markdown(source) == render_markdown(source)
+    assert render_markdown("") == ""
+
+
+# --- Math ---------------------------------------------------------------------------------------------------
+
+
+def test_inline_and_display_math() -> None:
+    inline = render_markdown(r"a $x^2$ and \(\frac{a}{b}\) b")
+    assert inline.startswith("<p>a <math") and inline.endswith("</math> b</p>")
+    assert 'display="inline"' in inline and "<msup>" in inline and "<mfrac>" in inline
+    for source in (r"$$\sum_i x_i$$", r"\[\sqrt{x}\]"):
+        html = render_markdown(source)
+        assert html.startswith('<math xmlns="http://www.w3.org/1998/Math/MathML" display="block">')
+
+
+def test_math_is_not_touched_by_markdown_and_code_is_not_math() -> None:
+    assert "<em>" not in render_markdown(r"$a_1 * b_2 * c$")
+    assert render_markdown("`$x$`") == "<p><code>$x$</code></p>"
+    assert render_markdown(r"\$x\$") == "<p>$x$</p>"
+
+
+def test_malformed_tex_is_shown_as_text() -> None:
+    assert render_markdown(r"$\frac{$ and *b*") == r"<p>$\frac{$ and <em>b</em></p>"
+    assert render_markdown(r"\( \frac{ \)") == r"<p>\( \frac{ \)</p>"
+    assert str(render_title(r"A $\frac{$ B")) == r"A $\frac{$ B"
+
+
+def test_render_title() -> None:
+    pangu = render_title("PanGu-$π$: Enhancing Language Model Architectures")
+    assert isinstance(pangu, Markup)
+    assert pangu.startswith("PanGu-<math") and "<mi>π</mi>" in pangu
+    assert "$" not in pangu.replace("application/x-tex", "")
+    assert "<msup>" in render_title("Level-S$^2$fM: Structure from Motion")
+    assert render_title("<script>alert(1)</script> & co") == "&lt;script&gt;alert(1)&lt;/script&gt; &amp; co"
+
+
+def test_lone_dollars_stay_text() -> None:
+    assert render_title("costs $5 and $6") == "costs $5 and $6"
+    assert render_title("from $ 5 to $ 6") == "from $ 5 to $ 6"
+    assert render_title("$x $ and $ y$") == "$x $ and $ y$"
+    assert render_markdown("costs $5 and $6") == "<p>costs $5 and $6</p>"
+    assert "<math" in render_title("a $x$ b")
+
+
+def test_plain_title() -> None:
+    assert plain_title("PanGu-$π$: Enhancing") == "PanGu-π: Enhancing"
+    assert plain_title("Level-S$^2$fM: Structure") == "Level-S²fM: Structure"
+    title = r"$\alpha$-Net and $\beta_2$ for $\mathcal{O}(n^{ab})$"
+    assert plain_title(title) == "α-Net and β₂ for O(n^(ab))"
+    assert plain_title("costs $5 and $6 <b>") == "costs $5 and $6 <b>"
+
+
+# --- Plain text and excerpts --------------------------------------------------------------------------------
+
+
+def test_plain_text() -> None:
+    assert plain_text("<p>a &amp; b &lt;c&gt; &quot;d&quot; &#169;</p>") == 'a & b <c> "d" ©'
+    assert plain_text("<p>one</p>\n<p>two<br>three <em>fo</em>ur</p>") == "one two three four"
+    assert plain_text("<ul><li>a</li><li>b</li></ul>") == "a b"
+    assert plain_text("5 &gt; 4") == "5 > 4"
+    # Without an annotation, MathML is reduced to its token text.
+    assert plain_text("<p>x <math><mi>a</mi><mo>+</mo><mi>b</mi></math> y</p>") == "x a+b y"
+
+
+def test_excerpt() -> None:
+    text = "The quick brown fox jumps over the lazy dog"
+    assert excerpt(text, 100) == text
+    assert excerpt(text, 18) == "The quick brown…"
+    assert excerpt(text, 19) == "The quick brown fox…"
+    assert excerpt("Supercalifragilistic", 5) == "Super…"
+    assert excerpt("one, two, three", 9) == "one, two…"
+    assert len(excerpt(ABSTRACTS[0])) <= 241
