@@ -33,12 +33,22 @@ from sitegen.dumps import dump_files
 from sitegen.errors import Problem, SitegenError
 from sitegen.importer import existing_papers, find_existing, group_entries, read_dumps
 from sitegen.markup import render_markdown
-from sitegen.model import validate_papers
+from sitegen.model import tag_slug, validate_papers
 from sitegen.themes import UNSORTED, Theme, load_themes
 
 # Pages every build writes, as paths relative to the site root (see sitegen.render.site_pages).
 SITE_FILES = frozenset(
-    {"", "index.html", "search/", "search/index.html", "feed.xml", "papers.json", "sitemap.xml", "robots.txt"}
+    {
+        "",
+        "index.html",
+        "search/",
+        "search/index.html",
+        "feed.xml",
+        "papers.json",
+        "sitemap.xml",
+        "robots.txt",
+        "tags/",
+    }
 )
 _HOST = "site.invalid"  # a host no real link has, so "is this link internal?" is "has it this host?"
 
@@ -211,6 +221,9 @@ def broken_note_links(config: Config, papers: Sequence[Paper], themes: Sequence[
     visible = {p.slug for p in papers if p.status != EXCLUDED}
     excluded = {p.slug for p in papers if p.status == EXCLUDED}
     shown = {t.slug for t in themes} | ({UNSORTED} if any(p.theme == UNSORTED for p in papers) else set())
+    # Listing pages exist for every tag and status that a visible paper has (see sitegen.render.site_pages).
+    listings = {f"tags/{tag_slug(t)}/" for p in papers if p.status != EXCLUDED for t in p.tags}
+    listings |= {f"status/{p.status}/" for p in papers if p.status and p.status != EXCLUDED}
     problems = []
     for paper in papers:
         if not paper.notes.strip() or paper.status == EXCLUDED:  # an excluded paper's notes are not shown
@@ -219,7 +232,7 @@ def broken_note_links(config: Config, papers: Sequence[Paper], themes: Sequence[
         # The rendered HTML, not a regex over Markdown: reference links, autolinks and raw <a> all count.
         parser.feed(render_markdown(paper.notes))
         for url in parser.urls:
-            problem = _link_problem(config, url, paper.slug, visible, excluded, shown)
+            problem = _link_problem(config, url, paper.slug, visible, excluded, shown, listings)
             if problem:
                 message, severity = problem
                 line, column = _text_position(paper.path, url)
@@ -228,7 +241,13 @@ def broken_note_links(config: Config, papers: Sequence[Paper], themes: Sequence[
 
 
 def _link_problem(
-    config: Config, url: str, slug: str, visible: set[str], excluded: set[str], themes: set[str]
+    config: Config,
+    url: str,
+    slug: str,
+    visible: set[str],
+    excluded: set[str],
+    themes: set[str],
+    listings: set[str],
 ) -> tuple[str, str] | None:
     parts = urlsplit(urljoin(f"http://{_HOST}/papers/{slug}/", url))
     if parts.netloc != _HOST or parts.scheme != "http":
@@ -244,6 +263,8 @@ def _link_problem(
     name = rest.removesuffix("/")
     ok = (
         target in SITE_FILES
+        or target in listings
+        or (kind == "themes" and rest.endswith("/feed.xml") and rest.split("/")[0] in themes)
         or (kind == "papers" and rest == f"{name}/" and name in visible)
         or (kind == "themes" and rest == f"{name}/" and name in themes)
         or (kind == "static" and (config.static_dir / rest).is_file())

@@ -1,0 +1,141 @@
+from __future__ import annotations
+
+import re
+import xml.etree.ElementTree as ET
+from pathlib import Path
+
+import pytest
+from conftest import REPO
+from test_build import ABSTRACT, add_paper, run_sitegen
+
+from sitegen.content import Paper
+from sitegen.related import curate, related_papers
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+TEXTS = {
+    "spiking-a": ("Spiking neural networks for event cameras", "Spiking neurons process event streams " * 20),
+    "spiking-b": (
+        "Training spiking neural networks with surrogate gradients",
+        "Spiking neurons surrogate " * 20,
+    ),
+    "pruning-a": (
+        "Magnitude pruning of sparse transformers",
+        "We prune weights of sparse transformers " * 20,
+    ),
+    "pruning-b": ("Structured pruning for sparse networks", "Pruning weights gives sparse networks " * 20),
+    "graphs-a": ("Link prediction with graph neural networks", "Graph link prediction message passing " * 20),
+    "graphs-b": (
+        "Graph pre-training for link prediction",
+        "Pre-training graph encoders for link tasks " * 20,
+    ),
+}
+
+
+def paper(slug: str, **fields) -> Paper:
+    title, abstract = TEXTS[slug]
+    return Paper(id=slug, slug=slug, theme="t", title=title, abstract=abstract, **fields)
+
+
+def test_related_pairs_the_similar_papers_and_never_the_paper_itself():
+    papers = [paper(s) for s in TEXTS]
+    related = related_papers(papers, k=3)
+    assert related == related_papers(list(papers), k=3)  # deterministic
+    for slug, items in related.items():
+        assert slug not in [r.slug for r in items]
+        assert len(items) <= 3
+    assert related["spiking-a"][0].slug == "spiking-b" and "spiking" in related["spiking-a"][0].terms
+    assert related["pruning-a"][0].slug == "pruning-b"
+    assert related["graphs-b"][0].slug == "graphs-a" and {"link", "prediction"} <= set(
+        related["graphs-b"][0].terms
+    )
+
+
+def test_pins_come_first_and_hides_are_dropped():
+    papers = [paper(s) for s in TEXTS]
+    computed = related_papers(papers, k=5)["spiking-a"]
+    curated = paper("spiking-a", pinned=("graphs-a", "no-such-paper", "spiking-a"), hidden=("spiking-b",))
+    visible = {p.slug: p for p in papers}
+    result = curate(curated, computed, visible, k=3)
+    assert result[0].slug == "graphs-a"
+    assert "spiking-b" not in [r.slug for r in result] and "spiking-a" not in [r.slug for r in result]
+    expected = ["graphs-a", *(r.slug for r in computed if r.slug not in ("spiking-b", "graphs-a"))][:3]
+    assert [r.slug for r in result] == expected
+
+
+@pytest.fixture
+def curated(project: Path) -> Path:
+    for slug, (title, abstract) in TEXTS.items():
+        theme = "brain-neuroscience" if slug.startswith("spiking") else "efficiency"
+        add_paper(project, theme, slug, title, abstract, tags=["Survey"] if slug.endswith("a") else [])
+    add_paper(
+        project,
+        "efficiency",
+        "pinned-one",
+        "Something else entirely",
+        ABSTRACT,
+        status="must-read",
+        tags=["Survey", "hardware"],
+        related={"pin": ["graphs-b"], "hide": ["pruning-a"]},
+    )
+    run_sitegen("build", "--base-url", "https://example.org/", cwd=project)
+    return project / "site"
+
+
+def test_paper_page_lists_related_with_shared_terms(curated: Path):
+    page = (curated / "papers" / "spiking-a" / "index.html").read_text()
+    section = page.split('id="related-heading"')[1].split("</section>")[0]
+    links = re.findall(r'href="\.\./\.\./papers/([a-z0-9-]+)/"', section)
+    assert links[0] == "spiking-b" and "spiking-a" not in links
+    assert "shares: " in section and "spiking" in section
+    pinned = (curated / "papers" / "pinned-one" / "index.html").read_text().split('id="related-heading"')[1]
+    links = re.findall(r'href="\.\./\.\./papers/([a-z0-9-]+)/"', pinned.split("</section>")[0])
+    assert links[0] == "graphs-b" and "pruning-a" not in links
+
+
+def test_tag_and_status_pages_and_theme_filters(curated: Path):
+    tag_page = (curated / "tags" / "survey" / "index.html").read_text()
+    assert tag_page.count('class="paper-card"') == 4 and "Tagged Survey" in tag_page
+    assert 'href="../tags/survey/"' in (curated / "tags" / "index.html").read_text()
+    status_page = (curated / "status" / "must-read" / "index.html").read_text()
+    assert status_page.count('class="paper-card"') == 1
+    theme = (curated / "themes" / "efficiency" / "index.html").read_text()
+    assert 'href="status/must-read/"' in theme and 'href="tags/hardware/"' in theme
+    filtered = (curated / "themes" / "efficiency" / "tags" / "survey" / "index.html").read_text()
+    assert filtered.count('class="paper-card"') == 3  # pruning-a, graphs-a, pinned-one; not spiking-a
+    assert (curated / "themes" / "efficiency" / "status" / "must-read" / "index.html").is_file()
+
+
+def test_every_theme_has_a_valid_atom_feed_linked_from_its_page(curated: Path):
+    for theme in ("brain-neuroscience", "efficiency"):
+        feed = ET.parse(curated / "themes" / theme / "feed.xml").getroot()
+        assert feed.tag == f"{ATOM}feed"
+        assert feed.find(f"{ATOM}id").text == f"https://example.org/themes/{theme}/"
+        entries = feed.findall(f"{ATOM}entry")
+        assert entries and all(e.find(f"{ATOM}category").get("term") == theme for e in entries)
+        page = (curated / "themes" / theme / "index.html").read_text()
+        assert '<link rel="alternate" type="application/atom+xml"' in page and 'href="feed.xml"' in page
+
+
+def test_home_chart_and_source_counts_match_the_content(built_home: str):
+    papers = REPO / "content" / "papers"
+    counts = {d.name: len(list(d.glob("*.md"))) for d in papers.iterdir() if d.is_dir()}
+    chart = built_home.split('<figure class="chart">')[1].split("</figure>")[0]
+    assert 'role="img"' in chart and "<title" in chart and "<desc" in chart
+    values = [int(v) for v in re.findall(r'<text class="chart-value"[^>]*>(\d+)</text>', chart)]
+    hrefs = re.findall(r'<a href="themes/([a-z0-9-]+)/">', chart)
+    assert dict(zip(hrefs, values, strict=True)) == counts
+    desc = re.search(r"<desc[^>]*>(.*?)</desc>", chart).group(1)
+    assert all(f": {count}" in desc for count in counts.values())
+    table = built_home.split('class="sources-table"')[1].split("</table>")[0]
+    rows = re.findall(r"<code>([^<]+)</code></td><td>[^<]*</td><td>(\d+)</td>", table)
+    assert len(rows) == 5
+    for name, count in rows:
+        listed = sum(f"- file: {name}\n" in p.read_text() for p in papers.glob("*/*.md"))
+        assert int(count) == listed
+
+
+@pytest.fixture(scope="module")
+def built_home(shipped_project: Path, tmp_path_factory: pytest.TempPathFactory) -> str:
+    out = tmp_path_factory.mktemp("home") / "site"
+    run_sitegen("build", "--output", out, cwd=shipped_project)
+    return (out / "index.html").read_text()
