@@ -14,7 +14,6 @@ import cProfile
 import os
 import pstats
 import re
-import shutil
 import socket
 import statistics
 import subprocess
@@ -27,31 +26,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from sitegen.content import format_paper, paper_id, read_text, split_front_matter  # noqa: E402
-
-
-def make_corpus(target: Path, papers: int | None) -> list[Path]:
-    """A project folder with the shipped papers, duplicated up to ``papers`` if asked."""
-    for name in ("templates", "static", "content"):
-        shutil.copytree(REPO / name, target / name)
-    shutil.copy(REPO / "sitegen.yaml", target / "sitegen.yaml")
-    (target / "node_modules").symlink_to(REPO / "node_modules")
-    shipped = sorted((target / "content" / "papers").glob("*/*.md"))
-    if not shipped:
-        raise SystemExit("no papers under content/papers/: run `sitegen import` first")
-    copy = 1
-    while papers and len(shipped) * copy < papers:
-        for path in shipped:
-            if len(shipped) * copy + shipped.index(path) >= papers:
-                break
-            parsed = split_front_matter(path, read_text(path))
-            data = dict(parsed.data)
-            data["title"] = f"{data['title']} (copy {copy})"
-            data["id"] = paper_id(data["title"])
-            out = path.with_name(f"{path.stem[:66].rstrip('-')}-copy-{copy}.md")
-            out.write_text(format_paper(data, parsed.body), encoding="utf-8")
-        copy += 1
-    return sorted((target / "content" / "papers").glob("*/*.md"))
+from corpus import make_corpus  # noqa: E402
 
 
 class EventStream:
@@ -156,7 +131,7 @@ def main() -> None:
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sitegen-bench-serve-") as temp:
         root = Path(temp) / "project"
-        papers = make_corpus(root, args.papers)
+        papers = sorted((make_corpus(root, args.papers) / "content" / "papers").glob("*/*.md"))
         print(f"{len(papers)} papers, {os.cpu_count()} cores")
         if args.profile:
             profile(root, papers)

@@ -30,7 +30,7 @@ from sitegen.render import (
     static_files,
     view_paper,
 )
-from sitegen.write import write_site
+from sitegen.write import input_stamp, write_site
 
 
 @dataclass
@@ -176,7 +176,7 @@ class Builder:
             search_key = search.search_key(site, views)
             if self._search[0] != search_key or not self._search[1]:
                 self._search = (search_key, search.search_files(site, views))
-            generated = {**self._search[1], search.LUNR_FILE: vendored_lunr(config.root)}
+            generated = {**self._search[1], search.LUNR_FILE: vendored_lunr(config)}
         with timings.step("pages"):
             statics = {
                 p.relative_to(config.static_dir).as_posix(): p.read_bytes()
@@ -210,9 +210,9 @@ class Builder:
         return Rendered(files, site.warnings, site, fresh)
 
 
-def vendored_lunr(root: Path) -> bytes:
+def vendored_lunr(config: Config) -> bytes:
     """lunr.js comes from npm (package-lock.json) and is copied into every built site, never committed."""
-    path = root / "node_modules" / "lunr" / "lunr.min.js"
+    path = config.lunr_file
     try:
         return path.read_bytes()
     except OSError:
@@ -222,21 +222,25 @@ def vendored_lunr(root: Path) -> bytes:
 
 
 def build(
-    config: Config, output: Path, strict: bool = False, report: Callable[[str], None] | None = None
+    config: Config,
+    output: Path,
+    strict: bool = False,
+    report: Callable[[str], None] | None = None,
+    stamp: str | None = None,
 ) -> tuple[int, tuple[Problem, ...]]:
     """Build the site into ``output``; returns the number of files written and the content's warnings.
-    With ``strict``, warnings fail the build before anything is written."""
+    With ``strict``, warnings fail the build before anything is written. ``stamp`` (see
+    ``sitegen.write.input_stamp``) is recorded so that the next build can tell nothing changed."""
     timings = Timings()
     rendered = Builder(config).render(timings)
-    files, warnings = rendered.files, rendered.warnings
-    if strict and warnings:
+    if strict and rendered.warnings:
         raise SitegenError(
-            [*warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]
+            [*rendered.warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]
         )
     with timings.step("write"):
-        write_site(output, files)
+        write_site(output, rendered.files, stamp if stamp is not None else input_stamp(config, strict))
     if report:
         for name, seconds in timings.steps:
             report(f"{name:>10}  {seconds * 1000:8.1f} ms")
         report(f"{'total':>10}  {sum(s for _, s in timings.steps) * 1000:8.1f} ms")
-    return len(files), warnings
+    return len(rendered.files), rendered.warnings

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import sys
+import time
 from pathlib import Path
 
 import click
@@ -154,32 +155,23 @@ def add_command(
 @click.option("--verbose", "-v", is_flag=True, help="Print the time each stage took.")
 def build_command(root: Path, output: Path | None, base_url: str | None, strict: bool, verbose: bool) -> None:
     """Build the static site from content/ into site/ (atomically: a failed build keeps the old site)."""
-    from sitegen.build import build
+    from sitegen.write import input_stamp, is_current
 
     config = _load_config(root, strict, base_url)
-    written, warnings = build(config, output or root / "site", strict, report=click.echo if verbose else None)
+    target = output or root / "site"
+    started = time.perf_counter()
+    stamp = input_stamp(config, strict)
+    if is_current(target, stamp):
+        # Checked before the renderer is even imported: an unchanged rebuild costs a hash of the inputs.
+        if verbose:
+            click.echo(f"{'check':>10}  {(time.perf_counter() - started) * 1000:8.1f} ms")
+        click.echo(f"{target} is up to date: no input changed since it was built")
+        return
+    from sitegen.build import build
+
+    written, warnings = build(config, target, strict, click.echo if verbose else None, stamp)
     _echo_problems(warnings)
-    click.echo(f"Built {written} files into {output or root / 'site'}")
-
-
-@cli.command("serve")
-@ROOT_OPTION
-@click.option(
-    "--host",
-    default="127.0.0.1",
-    show_default=True,
-    help="Address to listen on; anything but loopback shows the preview to your network.",
-)
-@click.option(
-    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one)."
-)
-@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
-def serve_command(root: Path, host: str, port: int, open_browser: bool) -> None:
-    """Preview the site: build into a temporary folder, serve it, rebuild and reload browsers on save."""
-    from sitegen.build import Builder
-    from sitegen.serve import serve
-
-    serve(lambda: Builder(_load_config(root, False, None)), root, host, port, open_browser)
+    click.echo(f"Built {written} files into {target}")
 
 
 def _load_config(root: Path, strict: bool, base_url: str | None):

@@ -66,6 +66,11 @@ class Config:
         return self.root / "static"
 
     @property
+    def lunr_file(self) -> Path:
+        """lunr.js as npm installs it (package.json); copied into every built site."""
+        return self.root / "node_modules" / "lunr" / "lunr.min.js"
+
+    @property
     def base_path(self) -> str:
         """The path part of base_url, always with leading and trailing slash: '/', '/reading-list/'."""
         path = re.sub(r"^[a-z][a-z0-9+.-]*://[^/]*", "", self.base_url)

@@ -23,8 +23,7 @@ SHARED_SHOWN = 3
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
 # English function words plus the vocabulary every abstract uses ("we propose a novel method ...").
-STOPWORDS = frozenset(
-    """
+_STOPWORDS = """
     a about above across after again against all almost also although always among an and another any are
     around as at be because been before being below between both but by can could did do does doing done
     down during each either et etc even ever every few for from further had has have having here how however
@@ -39,8 +38,8 @@ STOPWORDS = frozenset(
     significantly state-of-the-art study task tasks work works art method methods model models performance
     achieve achieves achieved however moreover further present presents introduce introduces key large
     problem problems question important various whereas able available code github com https http
-    """.split()
-)
+"""
+STOPWORDS = frozenset(_STOPWORDS.split())
 
 
 @dataclass(frozen=True)

@@ -222,7 +222,7 @@ def feed_page(
 def listing(
     folder: str, title: str, theme: Theme | None, papers: tuple[Paper, ...], views: Mapping[str, PaperView]
 ) -> Page:
-    """A pre-rendered filtered list (a tag, a status, or one of those within a theme): filters without JavaScript."""
+    """A pre-rendered filtered list (a tag, a status, or either within a theme): filtering without JS."""
     context = {"title": title, "theme": theme, "papers": [views[p.slug] for p in papers]}
     return Page(folder + "index.html", "listing.html", context, (title, theme, papers))
 

@@ -149,6 +149,8 @@ def full_payload(docs: Sequence[Document], builder: Builder) -> dict[str, Any]:
 def as_script(name: str, payload: Mapping[str, Any]) -> bytes:
     """A script that hands the payload to search.js whichever of the two runs first."""
     data = json.dumps(payload, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    # "<" as a JSON escape: the data can never close a <script> element, even if someone inlines it.
+    data = data.replace("<", "\\u003c")
     return f"(self.sitegenSearch=self.sitegenSearch||{{}}).{name}={data};\n".encode()
 
 

@@ -6,11 +6,14 @@ build leaves the previous site untouched and a reader never sees half a site.
 
 from __future__ import annotations
 
+import hashlib
+import importlib.metadata
 import os
 import shutil
 from collections.abc import Iterable
 from pathlib import Path, PurePosixPath
 
+from sitegen.config import CONFIG_FILE, Config
 from sitegen.errors import Problem, SitegenError
 
 # Marks a folder as sitegen's output, so a mistyped --output never replaces a folder of other files.
@@ -36,8 +39,56 @@ def check_output(output: Path) -> None:
         )
 
 
-def write_site(output: Path, files: Iterable[tuple[str, bytes]]) -> None:
-    """Write ``files`` (relative path, bytes) as the new content of ``output``."""
+def _digest(entries: Iterable[tuple[str, int]]) -> str:
+    """What a written tree looks like (paths and sizes), cheap to recompute from the folder with stat()."""
+    return hashlib.sha256("\n".join(f"{size} {path}" for path, size in sorted(entries)).encode()).hexdigest()
+
+
+def _marker(stamp: str, tree: str) -> bytes:
+    return (
+        f"Built by sitegen; this folder is replaced on every build.\ninput: {stamp}\ntree: {tree}\n".encode()
+    )
+
+
+def is_current(output: Path, stamp: str) -> bool:
+    """Whether ``output`` was built from inputs with this stamp and nobody has since changed its files."""
+    try:
+        marker = (output / MARKER).read_text(encoding="utf-8")
+    except OSError:
+        return False
+    entries = [
+        (p.relative_to(output).as_posix(), p.stat().st_size)
+        for p in output.rglob("*")
+        if p.is_file() and p.name != MARKER
+    ]
+    return marker == _marker(stamp, _digest(entries)).decode()
+
+
+def input_stamp(config: Config, strict: bool) -> str:
+    """A hash of everything a build reads (content, themes, config, templates, static files, lunr.js, this
+    package's code and its libraries' versions): equal stamps mean byte-identical output."""
+    digest = hashlib.sha256(repr((config, strict, _LIBRARIES)).encode())
+    sources = [config.root / CONFIG_FILE, config.themes_file, config.lunr_file]
+    for folder in (config.papers_dir, config.templates_dir, config.static_dir, Path(__file__).parent):
+        sources += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for path in sources:
+        digest.update(str(path).encode() + b"\0")
+        try:
+            digest.update(path.read_bytes())
+        except OSError:
+            digest.update(b"<missing>")
+    return digest.hexdigest()
+
+
+_LIBRARIES = tuple(
+    (name, importlib.metadata.version(name))
+    for name in ("jinja2", "markdown", "latex2mathml", "nh3", "lunr", "pyyaml")
+)
+
+
+def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = "") -> None:
+    """Write ``files`` (relative path, bytes) as the new content of ``output``; ``stamp`` identifies the
+    inputs they were built from, so that an unchanged rebuild can be skipped (see ``is_current``)."""
     output = output.absolute()
     check_output(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -46,15 +97,17 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]]) -> None:
     shutil.rmtree(staging, ignore_errors=True)
     try:
         seen: set[PurePosixPath] = set()
+        sizes: list[tuple[str, int]] = []
         for relative, data in files:
             pure = safe_relative(relative)
             if pure in seen:
                 raise SitegenError(Problem(relative, "two pages claim this output path"))
             seen.add(pure)
+            sizes.append((pure.as_posix(), len(data)))
             target = staging.joinpath(*pure.parts)
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
-        (staging / MARKER).write_bytes(b"Built by sitegen; this folder is replaced on every build.\n")
+        (staging / MARKER).write_bytes(_marker(stamp, _digest(sizes)))
         if output.exists():
             os.replace(output, retired)
         try:
