@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import pickle
 import re
 import secrets
 import time
@@ -11,6 +13,7 @@ from collections.abc import Callable, Hashable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TypeVar
 
 import jinja2
 import jinja2.meta
@@ -30,7 +33,9 @@ from sitegen.render import (
     static_files,
     view_paper,
 )
-from sitegen.write import input_stamp, write_site
+from sitegen.write import check_output, input_stamp, write_site
+
+T = TypeVar("T")
 
 
 @dataclass
@@ -144,8 +149,11 @@ class Builder:
     when its key (the content it shows), its templates, the config and the asset versions are unchanged,
     so the output after any sequence of edits equals a clean build."""
 
-    def __init__(self, config: Config) -> None:
+    def __init__(self, config: Config, parallel: bool = False) -> None:
         self.config = config
+        # Fork a child for the search index: only in a single-threaded process (sitegen build), since a
+        # fork copies no other thread and could inherit a lock one of them held (the server's threads).
+        self.parallel = parallel and hasattr(os, "fork")
         self._views: dict[Paper, PaperView] = {}
         # path -> (key, bytes with asset placeholders, assets linked, their versions, final bytes)
         self._pages: dict[str, tuple[Hashable, bytes, tuple[str, ...], tuple[str, ...], bytes]] = {}
@@ -171,12 +179,16 @@ class Builder:
             views = {p.slug: v for p, v in self._views.items()}
         with timings.step("related"):
             related = self._related(site)
-        with timings.step("search"):
-            # Reused when nothing searchable (titles, abstracts, themes, tags) changed.
-            search_key = search.search_key(site, views)
-            if self._search[0] != search_key or not self._search[1]:
-                self._search = (search_key, search.search_files(site, views))
-            generated = {**self._search[1], search.LUNR_FILE: vendored_lunr(config)}
+        # Reused when nothing searchable (titles, abstracts, themes, tags) changed; otherwise built on the
+        # second core while this one relates papers and renders pages (the slowest step runs beside them).
+        search_key = search.search_key(site, views)
+        search_result = None
+        if self._search[0] != search_key or not self._search[1]:
+            search_result = (in_child if self.parallel else in_process)(search.search_files, site, views)
+        if search_result is not None:
+            with timings.step("search"):
+                self._search = (search_key, search_result())
+        generated = {**self._search[1], search.LUNR_FILE: vendored_lunr(config)}
         with timings.step("pages"):
             statics = {
                 p.relative_to(config.static_dir).as_posix(): p.read_bytes()
@@ -210,6 +222,43 @@ class Builder:
         return Rendered(files, site.warnings, site, fresh)
 
 
+def in_process(function: Callable[..., T], *args: object) -> Callable[[], T]:
+    """``in_child``'s serial twin: the work runs when its result is asked for."""
+    return lambda: function(*args)
+
+
+def in_child(function: Callable[..., T], *args: object) -> Callable[[], T]:
+    """Start ``function(*args)`` in a forked child process (the other core); returns a function that waits
+    for its result. The child inherits the arguments, and only the result crosses a pipe."""
+    reader, writer = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # pragma: no cover - the child: coverage cannot follow it
+        os.close(reader)
+        try:
+            try:
+                data = pickle.dumps((True, function(*args)))
+            except BaseException as exc:  # the parent re-raises it, with the build's usual handling
+                data = pickle.dumps((False, exc))
+            with os.fdopen(writer, "wb") as pipe:
+                pipe.write(data)
+        finally:
+            os._exit(0)
+    os.close(writer)
+
+    def result() -> T:
+        with os.fdopen(reader, "rb") as pipe:
+            data = pipe.read()
+        os.waitpid(pid, 0)
+        if not data:
+            raise SitegenError("the search index process died; run the build again")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+    return result
+
+
 def vendored_lunr(config: Config) -> bytes:
     """lunr.js comes from npm (package-lock.json) and is copied into every built site, never committed."""
     path = config.lunr_file
@@ -231,8 +280,9 @@ def build(
     """Build the site into ``output``; returns the number of files written and the content's warnings.
     With ``strict``, warnings fail the build before anything is written. ``stamp`` (see
     ``sitegen.write.input_stamp``) is recorded so that the next build can tell nothing changed."""
+    check_output(output)  # before the work, not after it
     timings = Timings()
-    rendered = Builder(config).render(timings)
+    rendered = Builder(config, parallel=True).render(timings)
     if strict and rendered.warnings:
         raise SitegenError(
             [*rendered.warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]

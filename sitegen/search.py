@@ -21,11 +21,16 @@ Output is deterministic: same papers, same bytes.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping, Sequence
+import re
+from collections import Counter
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from lunr import get_default_builder
-from lunr.builder import Builder
+from lunr.token import Token
+from lunr.tokenizer import SEPARATOR_CHARS
 
 from sitegen.model import Site
 from sitegen.render import PaperView
@@ -67,15 +72,44 @@ def search_documents(site: Site, views: Mapping[str, PaperView]) -> list[Documen
     return docs
 
 
-def analyse(docs: Sequence[Document], fields: Sequence[tuple[str, int]]) -> Builder:
-    """Run lunr.py's default pipeline (trimmer, stop words, stemmer) over every field of every document."""
+@dataclass(frozen=True)
+class Analysis:
+    """What lunr's Builder records of each document: per ``field/ref``, its terms and their frequencies."""
+
+    field_term_frequencies: dict[str, Counter[str]]
+    k1: float
+    b: float
+
+
+def analyse(docs: Sequence[Document], fields: Sequence[tuple[str, int]]) -> Analysis:
+    """lunr.py's tokenizer and default pipeline (trimmer, stop words, stemmer) over every field of every
+    document, as ``Builder.add`` runs them, but without its per-token objects and with each distinct word
+    analysed once: the same terms and frequencies (tests compare with lunr.py) in a fraction of the time."""
     builder = get_default_builder()
-    builder.ref("id")
-    for name, boost in fields:
-        builder.field(name, boost=boost)
+    word = _once_per_word(tuple(builder.pipeline._stack))
+    frequencies: dict[str, Counter[str]] = {}
     for doc in docs:
-        builder.add(doc)
-    return builder
+        for name, _ in fields:
+            terms = (word(piece) for piece in _SEPARATOR.split(doc[name].lower()) if piece)
+            frequencies[f"{name}/{doc['id']}"] = Counter(term for term in terms if term)
+    return Analysis(frequencies, builder._k1, builder._b)
+
+
+# lunr.tokenizer.SEPARATOR_CHARS: where lunr (py and js) splits text into tokens.
+_SEPARATOR = re.compile(f"[{re.escape(SEPARATOR_CHARS)}]")
+
+
+def _once_per_word(functions: tuple[Callable, ...]) -> Callable[[str], str | None]:
+    """The pipeline ``functions`` applied to one word, memoised: they are pure functions of the word."""
+
+    @cache
+    def word(string: str) -> str | None:
+        token: Token | None = Token(string)
+        for function in functions:
+            token = function(token, 0, [token]) if token is not None else None
+        return token.string if token else None
+
+    return word
 
 
 def encode_field(frequencies: Mapping[str, int], numbers: Mapping[str, int]) -> list[int]:
@@ -91,7 +125,7 @@ def encode_field(frequencies: Mapping[str, int], numbers: Mapping[str, int]) -> 
     return encoded
 
 
-def compact_index(builder: Builder, fields: Sequence[tuple[str, int]], count: int) -> dict[str, Any]:
+def compact_index(analysis: Analysis, fields: Sequence[tuple[str, int]], count: int) -> dict[str, Any]:
     """The analysed documents as sorted terms plus per-field, per-document encoded term lists; only the
     terms of ``fields`` (the title tier reuses the full analysis: lunr.py's pipeline is the slow part)."""
     terms = sorted(
@@ -99,18 +133,20 @@ def compact_index(builder: Builder, fields: Sequence[tuple[str, int]], count: in
             term
             for name, _ in fields
             for ref in range(count)
-            for term in builder.field_term_frequencies[f"{name}/{ref}"]
+            for term in analysis.field_term_frequencies[f"{name}/{ref}"]
         }
     )
     numbers = {term: number for number, term in enumerate(terms)}
     vectors = {
-        name: [encode_field(builder.field_term_frequencies[f"{name}/{ref}"], numbers) for ref in range(count)]
+        name: [
+            encode_field(analysis.field_term_frequencies[f"{name}/{ref}"], numbers) for ref in range(count)
+        ]
         for name, _ in fields
     }
     return {
         "format": FORMAT,
-        "k1": builder._k1,
-        "b": builder._b,
+        "k1": analysis.k1,
+        "b": analysis.b,
         "fields": [list(field) for field in fields],
         "terms": terms,
         "vectors": vectors,
@@ -130,8 +166,8 @@ def decode_field(encoded: Sequence[int]) -> dict[int, int]:
     return frequencies
 
 
-def titles_payload(site: Site, docs: Sequence[Document], builder: Builder) -> dict[str, Any]:
-    payload = compact_index(builder, TITLE_FIELDS, len(docs))
+def titles_payload(site: Site, docs: Sequence[Document], analysis: Analysis) -> dict[str, Any]:
+    payload = compact_index(analysis, TITLE_FIELDS, len(docs))
     theme_number = {t.slug: n for n, t in enumerate(site.themes)}
     payload["themes"] = [[t.slug, t.title] for t in site.themes]
     payload["docs"] = [
@@ -140,8 +176,8 @@ def titles_payload(site: Site, docs: Sequence[Document], builder: Builder) -> di
     return payload
 
 
-def full_payload(docs: Sequence[Document], builder: Builder) -> dict[str, Any]:
-    payload = compact_index(builder, FULL_FIELDS, len(docs))
+def full_payload(docs: Sequence[Document], analysis: Analysis) -> dict[str, Any]:
+    payload = compact_index(analysis, FULL_FIELDS, len(docs))
     payload["excerpts"] = [doc["excerpt"] for doc in docs]
     return payload
 
@@ -168,9 +204,9 @@ def search_key(site: Site, views: Mapping[str, PaperView]) -> tuple:
 def search_files(site: Site, views: Mapping[str, PaperView]) -> dict[str, bytes]:
     """The generated search files, by name under static/."""
     docs = search_documents(site, views)
-    builder = analyse(docs, FULL_FIELDS)
+    analysis = analyse(docs, FULL_FIELDS)
     return {
-        TITLES_FILE: as_script("titles", titles_payload(site, docs, builder)),
-        FULL_FILE: as_script("full", full_payload(docs, builder)),
+        TITLES_FILE: as_script("titles", titles_payload(site, docs, analysis)),
+        FULL_FILE: as_script("full", full_payload(docs, analysis)),
         TEXT_FILE: as_script("text", {"format": FORMAT, "text": [doc["abstract"] for doc in docs]}),
     }

@@ -40,14 +40,14 @@ def test_encoding_round_trips():
 
 
 def test_compact_index_holds_lunrs_exact_term_frequencies():
-    builder = search.analyse(DOCS, search.FULL_FIELDS)
-    payload = search.compact_index(builder, search.FULL_FIELDS, len(DOCS))
+    analysis = search.analyse(DOCS, search.FULL_FIELDS)
+    payload = search.compact_index(analysis, search.FULL_FIELDS, len(DOCS))
     assert payload["terms"] == sorted(payload["terms"])
     assert payload["fields"] == [["title", 10], ["abstract", 1], ["theme", 1], ["tags", 1]]
     decoded = decode(payload)
     for name, _ in search.FULL_FIELDS:
         for ref, frequencies in enumerate(decoded[name]):
-            expected = builder.field_term_frequencies[f"{name}/{ref}"]
+            expected = analysis.field_term_frequencies[f"{name}/{ref}"]
             assert {payload["terms"][n]: tf for n, tf in frequencies.items()} == dict(expected)
     assert decoded["abstract"][0][payload["terms"].index("prune")] == 2  # "Pruning pruning" stems to one term
 
@@ -104,13 +104,13 @@ def test_store_has_what_a_result_shows_and_nothing_more(tmp_path):
     assert (
         [d["id"] for d in docs] == ["0", "1"] and docs[1]["theme"] == "Vision vis" and docs[1]["tags"] == "3d"
     )
-    builder = search.analyse(docs, search.FULL_FIELDS)
-    titles = search.titles_payload(site, docs, builder)
+    analysis = search.analyse(docs, search.FULL_FIELDS)
+    titles = search.titles_payload(site, docs, analysis)
     assert titles["terms"] == ["nerf", "prune"]  # only title terms
     assert titles["docs"] == [["To prune", "to-prune", 0], ["NeRF", "nerf", 1]]
     assert titles["themes"] == [["eff", "Efficiency"], ["vis", "Vision"]]
     assert set(titles) == {"format", "k1", "b", "fields", "terms", "vectors", "docs", "themes"}
-    full = search.full_payload(docs, builder)
+    full = search.full_payload(docs, analysis)
     assert full["excerpts"] == ["Pruning nets.", "Radiance fields."] and set(full["vectors"]) == {
         "title",
         "abstract",
@@ -122,3 +122,27 @@ def test_store_has_what_a_result_shows_and_nothing_more(tmp_path):
     assert b'"text":["Pruning nets.","Radiance fields."]' in files[search.TEXT_FILE]
     assert files == search.search_files(site, views)  # same input, same bytes
     assert search.search_key(site, views) == search.search_key(site, dict(views))
+
+
+def test_analysis_equals_lunr_builder_add_on_every_shipped_abstract():
+    """The fast analysis must record exactly what lunr.py's Builder.add records, word for word."""
+    from conftest import SEEDS
+    from lunr import get_default_builder
+
+    from sitegen.dumps import read_dump
+
+    docs = [
+        {"id": str(n), "title": e.title, "abstract": e.abstract, "theme": "t", "tags": "a-b c"}
+        for n, e in enumerate(e for path in SEEDS for e in read_dump(path).entries)
+    ]
+    builder = get_default_builder()
+    builder.ref("id")
+    for name, boost in search.FULL_FIELDS:
+        builder.field(name, boost=boost)
+    for doc in docs:
+        builder.add(doc)
+    analysis = search.analyse(docs, search.FULL_FIELDS)
+    assert {k: dict(v) for k, v in analysis.field_term_frequencies.items()} == {
+        k: dict(v) for k, v in builder.field_term_frequencies.items()
+    }
+    assert (analysis.k1, analysis.b) == (builder._k1, builder._b)
