@@ -20,10 +20,10 @@ import jinja2.meta
 
 from sitegen import search
 from sitegen.config import Config
-from sitegen.content import Paper
+from sitegen.content import FileCache, Paper
 from sitegen.errors import Problem, SitegenError
 from sitegen.model import Site, load_site
-from sitegen.related import TOP_K, Related, curate, related_papers
+from sitegen.related import TOP_K, Related, curate, similarity_index
 from sitegen.render import (
     PaperView,
     Renderer,
@@ -155,6 +155,7 @@ class Builder:
         # fork copies no other thread and could inherit a lock one of them held (the server's threads).
         self.parallel = parallel and hasattr(os, "fork")
         self._views: dict[Paper, PaperView] = {}
+        self._files: FileCache = {}
         # path -> (key, bytes with asset placeholders, assets linked, their versions, final bytes)
         self._pages: dict[str, tuple[Hashable, bytes, tuple[str, ...], tuple[str, ...], bytes]] = {}
         self._assets = AssetSlots()
@@ -165,15 +166,19 @@ class Builder:
         """Each paper's related list: similarities are recomputed only when some title or abstract changed."""
         key = tuple((p.slug, p.title, p.abstract) for p in site.papers)
         if self._similar[0] != key:
-            # Extra candidates so that a curator's hides still leave a full list.
-            self._similar = (key, related_papers(site.papers, TOP_K * 2))
+            # Extra candidates so that a curator's hides still leave a full list. Half the papers are
+            # ranked on the other core when forking is allowed: the same lists either way.
+            index, count = similarity_index(site.papers), len(site.papers)
+            half = count // 2 if self.parallel else count
+            rest = (in_child if self.parallel else in_process)(index.top, range(half, count), TOP_K * 2)
+            self._similar = (key, {**index.top(range(half), TOP_K * 2), **rest()})
         computed = self._similar[1]
         return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
 
     def render(self, timings: Timings) -> Rendered:
         config = self.config
         with timings.step("load"):
-            site = load_site(config)
+            site = load_site(config, self._files)
         with timings.step("markdown"):
             self._views = {p: self._views.get(p) or view_paper(p) for p in site.papers}
             views = {p.slug: v for p, v in self._views.items()}

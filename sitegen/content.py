@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import time
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
@@ -203,12 +204,20 @@ class ContentProblem(Exception):
         self.problem = problem
 
 
-def field_line(front: str, key: str) -> int | None:
-    """Line number (in the file) of a top-level front matter key, for messages."""
+_TOP_LEVEL_KEY = re.compile(r"([^\s#:'\"-][^:]*?)\s*:(?:\s|$)")
+
+
+def field_lines(front: str) -> dict[str, int]:
+    """Line number (in the file) of each top-level front matter key, for messages."""
+    lines: dict[str, int] = {}
     for number, line in enumerate(front.split("\n"), start=2):
-        if re.match(rf"{re.escape(key)}\s*:", line):
-            return number
-    return None
+        if match := _TOP_LEVEL_KEY.match(line):
+            lines.setdefault(match.group(1), number)
+    return lines
+
+
+def field_line(front: str, key: str) -> int | None:
+    return field_lines(front).get(key)
 
 
 def _string_list(value: Any) -> tuple[str, ...] | None:
@@ -223,11 +232,11 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
     """Validate one paper file. Raises ContentProblem when it cannot be read at all; otherwise returns
     the paper and the problems found (errors make the paper unusable for a build; warnings do not)."""
     parsed = split_front_matter(path, text)
-    data, front = parsed.data, parsed.front
+    data, lines = parsed.data, field_lines(parsed.front)
     problems: list[Problem] = []
 
     def bad(key: str, message: str, severity: str = "error") -> None:
-        problems.append(Problem(path, message, field_line(front, key) or 2, severity=severity))
+        problems.append(Problem(path, message, lines.get(key) or 2, severity=severity))
 
     for key in data:
         if key not in FIELDS:
@@ -304,7 +313,7 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
         hidden=hidden or (),
         path=path,
         body_line=parsed.body_line,
-        field_lines=tuple((str(k), n) for k in data if (n := field_line(front, str(k))) is not None),
+        field_lines=tuple((str(k), lines[str(k)]) for k in data if str(k) in lines),
     )
     return paper, problems
 
@@ -334,17 +343,46 @@ def paper_files(papers_dir: Path) -> list[Path]:
     return sorted(p for p in papers_dir.glob("*/*.md") if p.is_file())
 
 
-def load_papers(papers_dir: Path) -> tuple[list[Paper], list[Problem]]:
-    """Read every paper file; keep going past bad files and return every problem found."""
+# What reading one file gave: the paper (None when unusable) and its problems.
+FileResult = tuple[Paper | None, tuple[Problem, ...]]
+FileCache = dict[Path, tuple[tuple[int, int, int], FileResult]]  # path -> (mtime, size, inode), result
+# A file unchanged for this long is trusted by its (mtime, size, inode): file times tick coarsely, so
+# two quick saves of the same size could otherwise look alike.
+SETTLED_SECONDS = 2.0
+
+
+def read_paper(path: Path) -> FileResult:
+    try:
+        paper, found = paper_from_file(path, path.parent.name, read_text(path))
+    except ContentProblem as exc:
+        return None, (exc.problem,)
+    usable = not any(p.severity == "error" for p in found)
+    return (paper if usable else None), tuple(found)
+
+
+def load_papers(papers_dir: Path, cache: FileCache | None = None) -> tuple[list[Paper], list[Problem]]:
+    """Read every paper file; keep going past bad files and return every problem found. With ``cache``
+    (kept by a long-lived caller such as the preview server), settled unchanged files are not re-read."""
     papers: list[Paper] = []
     problems: list[Problem] = []
-    for path in paper_files(papers_dir):
-        try:
-            paper, found = paper_from_file(path, path.parent.name, read_text(path))
-        except ContentProblem as exc:
-            problems.append(exc.problem)
-            continue
+    paths = paper_files(papers_dir)
+    for path in paths:
+        paper, found = read_paper(path) if cache is None else _read_cached(path, cache)
         problems.extend(found)
-        if not any(p.severity == "error" for p in found):
+        if paper is not None:
             papers.append(paper)
+    if cache is not None:
+        for gone in cache.keys() - set(paths):
+            del cache[gone]
     return papers, problems
+
+
+def _read_cached(path: Path, cache: FileCache) -> FileResult:
+    stat = path.stat()
+    signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
+    cached = cache.get(path)
+    if cached and cached[0] == signature and time.time_ns() - stat.st_mtime_ns > SETTLED_SECONDS * 1e9:
+        return cached[1]
+    result = read_paper(path)
+    cache[path] = (signature, result)
+    return result

@@ -8,7 +8,7 @@ from functools import cached_property
 from types import MappingProxyType
 
 from sitegen.config import EXCLUDED, Config
-from sitegen.content import Paper, is_valid_slug, load_papers, normalise_title, slugify
+from sitegen.content import FileCache, Paper, is_valid_slug, load_papers, normalise_title, slugify
 from sitegen.errors import Problem, SitegenError
 from sitegen.themes import UNSORTED, Theme, load_themes
 
@@ -121,10 +121,10 @@ def validate_papers(papers: list[Paper], themes: tuple[Theme, ...], config: Conf
     return problems
 
 
-def load_site(config: Config) -> Site:
+def load_site(config: Config, cache: FileCache | None = None) -> Site:
     """Load and validate everything; raise SitegenError listing every problem (warnings are kept)."""
     themes = load_themes(config.themes_file)
-    papers, problems = load_papers(config.papers_dir)
+    papers, problems = load_papers(config.papers_dir, cache)
     problems += validate_papers(papers, themes, config)
     errors = [p for p in problems if p.severity == "error"]
     if errors:

@@ -12,13 +12,16 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
+from operator import itemgetter
 
 from sitegen.content import Paper
 
 TOP_K = 5
-TERMS_PER_PAPER = 32  # strongest terms kept per vector: enough for the match, small enough to stay fast
+TERMS_PER_PAPER = 24  # strongest terms kept per vector: enough for the match, small enough to stay fast
 TITLE_WEIGHT = 3  # a title word counts as much as three abstract words
 COMMON = 0.15  # terms in more than this share of papers say nothing about a pair
+POSTINGS_KEPT = 40  # papers kept per term: exact for small lists, bounded work per paper for large corpora
 SHARED_SHOWN = 3
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
@@ -61,13 +64,17 @@ def terms_of(text: str) -> list[str]:
     return words
 
 
+@lru_cache(maxsize=1 << 15)
+def term_counts(title: str, abstract: str) -> Counter[str]:
+    """A paper's term frequencies, title words weighted (cached: a rebuild re-reads unchanged papers)."""
+    tf = Counter(terms_of(abstract))
+    for term in terms_of(title):
+        tf[term] += TITLE_WEIGHT
+    return tf
+
+
 def _vectors(texts: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
-    counts = []
-    for title, abstract in texts:
-        tf = Counter(terms_of(abstract))
-        for term in terms_of(title):
-            tf[term] += TITLE_WEIGHT
-        counts.append(tf)
+    counts = [term_counts(title, abstract) for title, abstract in texts]
     n = len(counts)
     df = Counter(term for tf in counts for term in tf)
     vectors = []
@@ -83,26 +90,52 @@ def _vectors(texts: Sequence[tuple[str, str]]) -> list[dict[str, float]]:
     return vectors
 
 
-def related_papers(papers: Sequence[Paper], k: int = TOP_K) -> dict[str, tuple[Related, ...]]:
-    """The ``k`` most similar papers of each paper (never itself), by slug; deterministic."""
+@dataclass(frozen=True)
+class SimilarityIndex:
+    """Pruned TF-IDF vectors and their inverted index; ``top`` ranks any share of the papers, so the
+    work can be split between processes."""
+
+    slugs: tuple[str, ...]
+    vectors: tuple[dict[str, float], ...]
+    postings: Mapping[str, list[tuple[int, float]]]
+
+    def top(self, indices: range, k: int) -> dict[str, tuple[Related, ...]]:
+        result: dict[str, tuple[Related, ...]] = {}
+        slugs, vectors, postings = self.slugs, self.vectors, self.postings
+        for index in indices:
+            vector = vectors[index]
+            scores: dict[int, float] = defaultdict(float)
+            for term, weight in vector.items():
+                for other, other_weight in postings[term]:
+                    scores[other] += weight * other_weight
+            scores.pop(index, None)
+            # The best by score (heapq keeps insertion order among equals, so this is deterministic), then
+            # ordered with scores rounded, so float noise never decides an order; ties go by slug.
+            best = heapq.nlargest(k, scores.items(), key=itemgetter(1))
+            ranked = sorted((-round(score, 6), slugs[other], other) for other, score in best)
+            result[slugs[index]] = tuple(
+                Related(slug, round(-score, 4), _shared(vector, vectors[other]))
+                for score, slug, other in ranked
+            )
+        return result
+
+
+def similarity_index(papers: Sequence[Paper]) -> SimilarityIndex:
     vectors = _vectors([(p.title, p.abstract) for p in papers])
     postings: dict[str, list[tuple[int, float]]] = defaultdict(list)
     for index, vector in enumerate(vectors):
         for term, weight in vector.items():
             postings[term].append((index, weight))
-    result: dict[str, tuple[Related, ...]] = {}
-    for index, vector in enumerate(vectors):
-        scores: dict[int, float] = defaultdict(float)
-        for term, weight in vector.items():
-            for other, other_weight in postings[term]:
-                if other != index:
-                    scores[other] += weight * other_weight
-        best = heapq.nsmallest(k, scores.items(), key=lambda kv: (-kv[1], papers[kv[0]].slug))
-        result[papers[index].slug] = tuple(
-            Related(papers[other].slug, round(score, 4), _shared(vector, vectors[other]))
-            for other, score in best
-        )
-    return result
+    for posting in postings.values():
+        if len(posting) > POSTINGS_KEPT:  # keep the papers the term matters most to (impact pruning)
+            posting.sort(key=lambda entry: (-entry[1], entry[0]))
+            del posting[POSTINGS_KEPT:]
+    return SimilarityIndex(tuple(p.slug for p in papers), tuple(vectors), postings)
+
+
+def related_papers(papers: Sequence[Paper], k: int = TOP_K) -> dict[str, tuple[Related, ...]]:
+    """The ``k`` most similar papers of each paper (never itself), by slug; deterministic."""
+    return similarity_index(papers).top(range(len(papers)), k)
 
 
 def _shared(a: Mapping[str, float], b: Mapping[str, float]) -> tuple[str, ...]:

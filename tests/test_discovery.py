@@ -120,7 +120,7 @@ def test_home_chart_and_source_counts_match_the_content(built_home: str):
     papers = REPO / "content" / "papers"
     counts = {d.name: len(list(d.glob("*.md"))) for d in papers.iterdir() if d.is_dir()}
     chart = built_home.split('<figure class="chart">')[1].split("</figure>")[0]
-    assert 'role="img"' in chart and "<title" in chart and "<desc" in chart
+    assert 'aria-labelledby="chart-title"' in chart and "<title" in chart and "<desc" in chart
     values = [int(v) for v in re.findall(r'<text class="chart-value"[^>]*>(\d+)</text>', chart)]
     hrefs = re.findall(r'<a href="themes/([a-z0-9-]+)/">', chart)
     assert dict(zip(hrefs, values, strict=True)) == counts
