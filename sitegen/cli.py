@@ -174,6 +174,26 @@ def build_command(root: Path, output: Path | None, base_url: str | None, strict:
     click.echo(f"Built {written} files into {target}")
 
 
+@cli.command("serve")
+@ROOT_OPTION
+@click.option(
+    "--host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address to listen on; anything but loopback shows the preview to your network.",
+)
+@click.option(
+    "--port", type=click.IntRange(0, 65535), default=8000, show_default=True, help="Port (0: any free one)."
+)
+@click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
+def serve_command(root: Path, host: str, port: int, open_browser: bool) -> None:
+    """Preview the site: build into a temporary folder, serve it, rebuild and reload browsers on save."""
+    from sitegen.build import Builder
+    from sitegen.serve import serve
+
+    serve(lambda: Builder(_load_config(root, False, None)), root, host, port, open_browser)
+
+
 def _load_config(root: Path, strict: bool, base_url: str | None):
     from sitegen.config import load_config
 

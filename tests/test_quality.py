@@ -61,10 +61,11 @@ def axe_violations(page, url: str, ready: str) -> list[str]:
     ]
 
 
+@pytest.mark.parametrize("width", [1280, 375])
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_axe_finds_no_violation(browser, served: str, scheme: str):
+def test_axe_finds_no_violation(browser, served: str, scheme: str, width: int):
     need(AXE, "run `npm ci` (axe-core is a devDependency in package.json)")
-    context = browser.new_context(color_scheme=scheme, viewport={"width": 1280, "height": 900})
+    context = browser.new_context(color_scheme=scheme, viewport={"width": width, "height": 900})
     try:
         page = context.new_page()
         errors: list[str] = []
@@ -73,7 +74,7 @@ def test_axe_finds_no_violation(browser, served: str, scheme: str):
     finally:
         context.close()
     report = "\n".join(f"{name}: {v}" for name, vs in found.items() for v in vs)
-    assert not report, f"axe violations ({scheme}):\n{report}"
+    assert not report, f"axe violations ({scheme}, {width} px):\n{report}"
     assert errors == []
 
 
@@ -84,7 +85,8 @@ def test_search_results_do_not_shift_the_layout(browser, served: str):
         page = context.new_page()
         page.add_init_script(
             "window.__cls = 0; new PerformanceObserver(list => { for (const e of list.getEntries())"
-            " if (!e.hadRecentInput) window.__cls += e.value; }).observe({type: 'layout-shift', buffered: true});"
+            " if (!e.hadRecentInput) window.__cls += e.value; })"
+            ".observe({type: 'layout-shift', buffered: true});"
         )
         page.goto(served + "search/?q=pruning")
         page.wait_for_selector("#search-list .search-hit-link")
