@@ -36,6 +36,8 @@ from sitegen.render import (
 from sitegen.write import check_output, input_stamp, write_site
 
 T = TypeVar("T")
+# Below this many papers, forking (and the copy-on-write it causes) costs more than the second core saves.
+PARALLEL_FROM = 2000
 
 
 @dataclass
@@ -154,6 +156,7 @@ class Builder:
         # Fork a child for the search index: only in a single-threaded process (sitegen build), since a
         # fork copies no other thread and could inherit a lock one of them held (the server's threads).
         self.parallel = parallel and hasattr(os, "fork")
+
         self._views: dict[Paper, PaperView] = {}
         self._files: FileCache = {}
         # path -> (key, bytes with asset placeholders, assets linked, their versions, final bytes)
@@ -162,6 +165,10 @@ class Builder:
         self._search: tuple[Hashable, dict[str, bytes]] = ((), {})
         self._similar: tuple[Hashable, dict[str, tuple[Related, ...]]] = ((), {})
 
+    def _fork(self, papers: int) -> Callable:
+        """Where to run a side computation: a forked child pays off only for a large site."""
+        return in_child if self.parallel and papers >= PARALLEL_FROM else in_process
+
     def _related(self, site: Site) -> dict[str, tuple[Related, ...]]:
         """Each paper's related list: similarities are recomputed only when some title or abstract changed."""
         key = tuple((p.slug, p.title, p.abstract) for p in site.papers)
@@ -169,8 +176,8 @@ class Builder:
             # Extra candidates so that a curator's hides still leave a full list. Half the papers are
             # ranked on the other core when forking is allowed: the same lists either way.
             index, count = similarity_index(site.papers), len(site.papers)
-            half = count // 2 if self.parallel else count
-            rest = (in_child if self.parallel else in_process)(index.top, range(half, count), TOP_K * 2)
+            half = count // 2
+            rest = self._fork(count)(index.top, range(half, count), TOP_K * 2)
             self._similar = (key, {**index.top(range(half), TOP_K * 2), **rest()})
         computed = self._similar[1]
         return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
@@ -189,7 +196,7 @@ class Builder:
         search_key = search.search_key(site, views)
         search_result = None
         if self._search[0] != search_key or not self._search[1]:
-            search_result = (in_child if self.parallel else in_process)(search.search_files, site, views)
+            search_result = self._fork(len(site.papers))(search.search_files, site, views)
         if search_result is not None:
             with timings.step("search"):
                 self._search = (search_key, search_result())
@@ -201,7 +208,7 @@ class Builder:
             }
             statics.update(generated)  # versioned like static files, so browsers never keep stale ones
             assets = asset_versions(statics)
-            env = make_environment(config.templates_dir)
+            env = make_environment(config.templates_dir, config.cache_dir / "jinja")
             fingerprints = template_fingerprints(env)
             slots = self._assets
             slots.urls = assets

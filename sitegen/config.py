@@ -66,6 +66,11 @@ class Config:
         return self.root / "static"
 
     @property
+    def cache_dir(self) -> Path:
+        """Build caches that are safe to delete (compiled templates)."""
+        return self.root / ".sitegen-cache"
+
+    @property
     def lunr_file(self) -> Path:
         """lunr.js as npm installs it (package.json); copied into every built site."""
         return self.root / "node_modules" / "lunr" / "lunr.min.js"
