@@ -151,8 +151,9 @@ class Builder:
     when its key (the content it shows), its templates, the config and the asset versions are unchanged,
     so the output after any sequence of edits equals a clean build."""
 
-    def __init__(self, config: Config, parallel: bool = False) -> None:
+    def __init__(self, config: Config, parallel: bool = False, template_cache: Path | None = None) -> None:
         self.config = config
+        self.template_cache = template_cache  # where compiled templates are kept between processes
         # Fork a child for the search index: only in a single-threaded process (sitegen build), since a
         # fork copies no other thread and could inherit a lock one of them held (the server's threads).
         self.parallel = parallel and hasattr(os, "fork")
@@ -208,7 +209,7 @@ class Builder:
             }
             statics.update(generated)  # versioned like static files, so browsers never keep stale ones
             assets = asset_versions(statics)
-            env = make_environment(config.templates_dir, config.cache_dir / "jinja")
+            env = make_environment(config.templates_dir, self.template_cache)
             fingerprints = template_fingerprints(env)
             slots = self._assets
             slots.urls = assets
@@ -294,7 +295,7 @@ def build(
     ``sitegen.write.input_stamp``) is recorded so that the next build can tell nothing changed."""
     check_output(output)  # before the work, not after it
     timings = Timings()
-    rendered = Builder(config, parallel=True).render(timings)
+    rendered = Builder(config, parallel=True, template_cache=config.cache_dir / "jinja").render(timings)
     if strict and rendered.warnings:
         raise SitegenError(
             [*rendered.warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]
