@@ -23,6 +23,23 @@ ROOT_OPTION = click.option(
 )
 
 
+def _iso_date(ctx: click.Context, param: click.Parameter, value: str) -> str:
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a date written YYYY-MM-DD") from None
+    return value
+
+
+ADDED_OPTION = click.option(
+    "--added",
+    default=lambda: dt.date.today().isoformat(),
+    show_default="today",
+    callback=_iso_date,
+    help="Date (YYYY-MM-DD) recorded as 'added' on new papers.",
+)
+
+
 def _echo_problems(problems) -> None:
     for problem in problems:
         click.echo(str(problem), err=True)
@@ -38,12 +55,7 @@ def cli() -> None:
 @click.argument("dumps", nargs=-1, type=click.Path(path_type=Path))
 @ROOT_OPTION
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option(
-    "--added",
-    default=lambda: dt.date.today().isoformat(),
-    show_default="today",
-    help="Date (YYYY-MM-DD) recorded as 'added' on new papers.",
-)
+@ADDED_OPTION
 def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, added: str) -> None:
     """Import paper dumps (default: every content/dumps/*.txt) into content/papers/<theme>/<slug>.md."""
     from sitegen.config import load_config
@@ -52,12 +64,6 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, added: st
     from sitegen.importer import apply_plan, plan_import, read_dumps
     from sitegen.themes import load_themes
 
-    try:
-        dt.date.fromisoformat(added)
-    except ValueError:
-        raise click.BadParameter(
-            f"{added!r} is not a date written YYYY-MM-DD", param_hint="--added"
-        ) from None
     config, warnings = load_config(root)
     _echo_problems(warnings)
     paths = list(dumps) or dump_files(config.dumps_dir)
@@ -115,12 +121,7 @@ def check_command(root: Path, output_format: str, strict: bool) -> None:
 @click.option("--abstract", help="The paper's abstract, as plain text.")
 @click.option("--theme", help="Theme folder to file it under [default: the classifier's choice].")
 @click.option("--tag", "tags", multiple=True, help="A tag; repeat for several.")
-@click.option(
-    "--added",
-    default=lambda: dt.date.today().isoformat(),
-    show_default="today",
-    help="Date (YYYY-MM-DD) recorded as 'added'.",
-)
+@ADDED_OPTION
 def add_command(
     root: Path, title: str | None, abstract: str | None, theme: str | None, tags: tuple[str, ...], added: str
 ) -> None:
