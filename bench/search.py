@@ -2,17 +2,15 @@
 
     .venv/bin/python bench/search.py [--pagefind node_modules/.bin/pagefind] [--papers 10000]
 
-Builds the shipped content (content/papers; else the seed dumps imported) and a synthetic corpus made by
-duplicating those papers under unique titles and slugs, serves each on 127.0.0.1 and measures in headless
-Chromium with performance.now(). With a Pagefind binary, also indexes the same sites with Pagefind and
-counts what it downloads for the same query.
+Builds the shipped content and a synthetic corpus grown from it (bench/corpus.py), serves each on
+127.0.0.1 and measures in headless Chromium with performance.now(). With a Pagefind binary, also indexes
+the same sites with Pagefind and counts what it downloads for the same query.
 """
 
 from __future__ import annotations
 
 import argparse
 import gzip
-import random
 import shutil
 import statistics
 import subprocess
@@ -24,55 +22,10 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 sys.path.insert(0, str(REPO))
 
-from conftest import CHROMIUM_ARGS, SEEDS, make_project, run_sitegen, serve_folder  # noqa: E402
-
-from sitegen.content import format_paper, split_front_matter  # noqa: E402
+from conftest import CHROMIUM_ARGS, run_sitegen, serve_folder  # noqa: E402
+from corpus import make_corpus  # noqa: E402
 
 QUERY = "neural radiance"
-WORDS = [
-    "amber",
-    "basil",
-    "cedar",
-    "delta",
-    "ember",
-    "fjord",
-    "garnet",
-    "harbor",
-    "indigo",
-    "juniper",
-    "kestrel",
-    "lumen",
-    "maple",
-    "nimbus",
-    "onyx",
-]
-
-
-def shipped(root: Path) -> Path:
-    make_project(root, SEEDS)
-    if (REPO / "content" / "papers").is_dir():
-        shutil.copytree(REPO / "content" / "papers", root / "content" / "papers")
-    else:  # before the papers are committed: import the seed dumps
-        run_sitegen("import", cwd=root)
-    return root
-
-
-def synthetic(source: Path, root: Path, count: int) -> Path:
-    """``count`` papers: the source papers repeated, each copy with a unique title, slug and id."""
-    make_project(root)
-    files = sorted((source / "content" / "papers").rglob("*.md"))
-    rng = random.Random(0)
-    for n in range(count):
-        path = files[n % len(files)]
-        parsed = split_front_matter(path, path.read_text(encoding="utf-8"))
-        data = dict(parsed.data)
-        if n >= len(files):  # a distinct first word, so copies sort apart as real titles would
-            data["title"] = f"{rng.choice(WORDS).title()} {n}: {data['title']}"
-            data["id"] = f"syn{n:09d}"
-        target = root / "content" / "papers" / path.parent.name / f"{path.stem[:60].rstrip('-')}-{n}.md"
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(format_paper(data, parsed.body), encoding="utf-8")
-    return root
 
 
 def gz(data: bytes) -> int:
@@ -155,9 +108,9 @@ def main() -> None:
 
     work = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     try:
-        small = shipped(work / "shipped")
+        small = make_corpus(work / "shipped")
         run_sitegen("build", cwd=small)
-        large = synthetic(small, work / "large", args.papers)
+        large = make_corpus(work / "large", args.papers)
         run_sitegen("build", cwd=large)
         corpora = {
             f"{len(list((small / 'content' / 'papers').rglob('*.md')))} papers": small / "site",
