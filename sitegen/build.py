@@ -209,6 +209,9 @@ class Builder:
             }
             statics.update(generated)  # versioned like static files, so browsers never keep stale ones
             assets = asset_versions(statics)
+            # Pages name the index files through this manifest (which search.js always fetches fresh), so
+            # an edit to one abstract changes the index's versions without touching every page.
+            statics[search.MANIFEST_FILE] = search.manifest(assets)
             env = make_environment(config.templates_dir, self.template_cache)
             fingerprints = template_fingerprints(env)
             slots = self._assets

@@ -49,6 +49,7 @@ TITLES_FILE = "search/titles.js"
 FULL_FILE = "search/full.js"
 TEXT_FILE = "search/text.js"
 LUNR_FILE = "vendor/lunr.min.js"
+MANIFEST_FILE = "search/manifest.js"  # unversioned: the one file that names the others' versions
 
 Document = dict[str, str]
 
@@ -187,6 +188,12 @@ def as_script(name: str, payload: Mapping[str, Any]) -> bytes:
     # "<" as a JSON escape: the data can never close a <script> element, even if someone inlines it.
     data = data.replace("<", "\\u003c")
     return f"(self.sitegenSearch=self.sitegenSearch||{{}}).{name}={data};\n".encode()
+
+
+def manifest(assets: Mapping[str, str]) -> bytes:
+    """The versioned URLs (relative to the site root) of the index files, for search.js."""
+    names = {"titles": TITLES_FILE, "full": FULL_FILE, "text": TEXT_FILE}
+    return as_script("manifest", {key: assets[name] for key, name in names.items()})
 
 
 def search_key(site: Site, views: Mapping[str, PaperView]) -> tuple:

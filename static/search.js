@@ -19,12 +19,8 @@
   var MIN_PREFIX = 2; // a one-letter prefix matches most of the index: slow and useless
 
   var tag = document.currentScript;
-  var urls = {
-    lunr: tag.getAttribute("data-lunr"),
-    titles: tag.getAttribute("data-titles"),
-    full: tag.getAttribute("data-full"),
-    text: tag.getAttribute("data-text")
-  };
+  var urls = { lunr: tag.getAttribute("data-lunr") }; // the index files' come from the manifest
+  var manifestUrl = tag.getAttribute("data-manifest");
   var isFile = location.protocol === "file:";
   var header = document.getElementById("site-search");
   var pageInput = document.getElementById("search-page-input");
@@ -59,7 +55,13 @@
     var started = performance.now();
     self.sitegenSearchTimings = { requested: started };
     var lib = inject(urls.lunr);
-    loading = Promise.all([lib, inject(urls.titles)]).then(function () {
+    // The manifest names the current versions of the index files; a time query keeps any cache from
+    // answering with an old one (it is tiny), while the files it names are cached by their versions.
+    var manifest = inject(manifestUrl + "?t=" + Date.now()).then(function () {
+      var m = data("manifest");
+      ["titles", "full", "text"].forEach(function (name) { urls[name] = root + m[name]; });
+    });
+    loading = Promise.all([lib, manifest.then(function () { return inject(urls.titles); })]).then(function () {
       var t = data("titles");
       engine = { index: buildIndex(t), tier: "titles", docs: t.docs, themes: t.themes, excerpts: null };
       self.sitegenSearchTimings.titlesReady = performance.now() - started;
@@ -81,7 +83,7 @@
 
   function loadText() {
     if (!loadingText) {
-      loadingText = inject(urls.text).then(function () { fullText = data("text").text; notify(); });
+      loadingText = load().then(function () { return inject(urls.text); }).then(function () { fullText = data("text").text; notify(); });
       loadingText.catch(function () { /* phrases are then checked against titles and excerpts */ });
     }
   }
