@@ -88,9 +88,16 @@ class Rendered:
     pages_rendered: int  # pages whose bytes were produced anew (the rest came from the previous build)
 
 
-def template_fingerprints(env: jinja2.Environment) -> dict[str, str]:
+def template_sources(templates_dir: Path) -> dict[str, str]:
+    return {
+        p.relative_to(templates_dir).as_posix(): p.read_text(encoding="utf-8")
+        for p in sorted(templates_dir.rglob("*"))
+        if p.is_file()
+    }
+
+
+def template_fingerprints(env: jinja2.Environment, sources: Mapping[str, str]) -> dict[str, str]:
     """A hash per template of its source and of every template it extends, includes or imports."""
-    sources = {name: env.loader.get_source(env, name)[0] for name in env.list_templates()}
     referenced = {
         name: {r for r in jinja2.meta.find_referenced_templates(env.parse(src)) if r}
         for name, src in sources.items()
@@ -165,6 +172,16 @@ class Builder:
         self._assets = AssetSlots()
         self._search: tuple[Hashable, dict[str, bytes]] = ((), {})
         self._similar: tuple[Hashable, dict[str, tuple[Related, ...]]] = ((), {})
+        self._templates: tuple[dict[str, str], jinja2.Environment, dict[str, str]] | None = None
+
+    def _environment(self) -> tuple[jinja2.Environment, dict[str, str]]:
+        """The Jinja environment and template fingerprints, kept while no template changes (so a rebuild
+        neither recompiles nor re-parses them)."""
+        sources = template_sources(self.config.templates_dir)
+        if self._templates is None or self._templates[0] != sources:
+            env = make_environment(self.config.templates_dir, self.template_cache)
+            self._templates = (sources, env, template_fingerprints(env, sources))
+        return self._templates[1], self._templates[2]
 
     def _fork(self, papers: int) -> Callable:
         """Where to run a side computation: a forked child pays off only for a large site."""
@@ -212,8 +229,7 @@ class Builder:
             # Pages name the index files through this manifest (which search.js always fetches fresh), so
             # an edit to one abstract changes the index's versions without touching every page.
             statics[search.MANIFEST_FILE] = search.manifest(assets)
-            env = make_environment(config.templates_dir, self.template_cache)
-            fingerprints = template_fingerprints(env)
+            env, fingerprints = self._environment()
             slots = self._assets
             slots.urls = assets
             renderer = Renderer(env, site, views, slots)
