@@ -35,8 +35,8 @@ bench: setup
 	$(BIN)/python bench/run.py
 
 lint: setup
-	$(BIN)/ruff check sitegen tests bench
-	$(BIN)/ruff format --check sitegen tests bench
+	$(BIN)/ruff check sitegen tests bench docs
+	$(BIN)/ruff format --check sitegen tests bench docs
 
 clean:
 	rm -rf site $(VENV) node_modules .pytest_cache
