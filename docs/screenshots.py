@@ -6,40 +6,27 @@ and photographed by Playwright in Debian's Chromium at desktop (1280 px) and pho
 
 from __future__ import annotations
 
-import functools
-import http.server
 import subprocess
 import sys
 import tempfile
-import threading
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tests"))
+
+# The same browser set-up and pages as the accessibility tests.
+from conftest import CHROMIUM, CHROMIUM_ARGS, serve_folder  # noqa: E402
+from test_quality import PAGES  # noqa: E402
+
 OUT = ROOT / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
-ARGS.append("--disable-sync")
-PAPER = "papers/pangu-pi-enhancing-language-model-architectures-via-nonlinearity-compensation/"
-# (file name, path, selector to wait for)
-PAGES = [
-    ("home", "", ".theme-grid"),
-    ("theme", "themes/efficiency/", ".paper-card"),
-    ("paper", PAPER, ".paper-title"),
-    ("search", "search/?q=pruning", "#search-list .search-hit-link"),
-]
 SIZES = {"1280": (1280, 900), "375": (375, 812)}
 DARK = [("home", "1280"), ("paper", "375")]  # a couple in the dark scheme too
 
 
-class Quiet(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
 def main() -> None:
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         sys.exit(f"{CHROMIUM} is missing (apt-get install chromium)")
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
@@ -47,35 +34,26 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "-m", "sitegen", "build", "--output", str(site)], cwd=ROOT, check=True
         )
-        server = http.server.ThreadingHTTPServer(
-            ("127.0.0.1", 0), functools.partial(Quiet, directory=str(site))
-        )
-        threading.Thread(target=server.serve_forever, daemon=True).start()
-        base = f"http://127.0.0.1:{server.server_address[1]}/"
         shots = [(name, path, ready, size, "light") for name, path, ready in PAGES for size in SIZES]
         shots += [(n, p, r, size, "dark") for n, p, r in PAGES for name, size in DARK if name == n]
-        try:
-            with sync_playwright() as playwright:
-                browser = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-                for name, path, ready, size, scheme in shots:
-                    width, height = SIZES[size]
-                    context = browser.new_context(
-                        viewport={"width": width, "height": height},
-                        color_scheme=scheme,
-                        device_scale_factor=1,
-                    )
-                    page = context.new_page()
-                    page.goto(base + path)
-                    page.wait_for_selector(ready)
-                    page.wait_for_timeout(400)  # let the full search index replace the titles-only one
-                    file = OUT / f"{name}-{size}{'-dark' if scheme == 'dark' else ''}.png"
-                    page.screenshot(path=str(file))
-                    print(file.relative_to(ROOT))
-                    context.close()
-                browser.close()
-        finally:
-            server.shutdown()
-            server.server_close()
+        with serve_folder(site) as base, sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            for name, path, ready, size, scheme in shots:
+                width, height = SIZES[size]
+                context = browser.new_context(
+                    viewport={"width": width, "height": height},
+                    color_scheme=scheme,
+                    device_scale_factor=1,
+                )
+                page = context.new_page()
+                page.goto(base + path)
+                page.wait_for_selector(ready)
+                page.wait_for_timeout(400)  # let the full search index replace the titles-only one
+                file = OUT / f"{name}-{size}{'-dark' if scheme == 'dark' else ''}.png"
+                page.screenshot(path=str(file))
+                print(file.relative_to(ROOT))
+                context.close()
+            browser.close()
 
 
 if __name__ == "__main__":

@@ -158,14 +158,11 @@ class ParsedFile:
     data: dict[str, Any]
     body: str
     body_line: int
-    front_offset: int  # character index of ``front`` in the file's text
 
 
 def split_front_matter(path: Path, text: str) -> ParsedFile:
-    """Split and parse front matter; raises a Problem-carrying ValueError with file and line."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    text = text.replace("\r\n", "\n")
+    """Split and parse front matter of a file's text as ``read_text`` gives it (no BOM, LF line ends);
+    raises ContentProblem naming the file and line."""
     lines = text.split("\n")
     if not lines or lines[0].rstrip() != FENCE:
         raise ContentProblem(Problem(path, "must start with a '---' line opening the YAML front matter", 1))
@@ -193,7 +190,7 @@ def split_front_matter(path: Path, text: str) -> ParsedFile:
     while skipped < len(body_lines) and not body_lines[skipped].strip():
         skipped += 1
     body = "\n".join(body_lines[skipped:]).strip()
-    return ParsedFile(front, data, body, end + 2 + skipped, len(lines[0]) + 1)
+    return ParsedFile(front, data, body, end + 2 + skipped)
 
 
 class ContentProblem(Exception):
