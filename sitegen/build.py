@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import itertools
 import json
 import os
 import pickle
 import re
 import secrets
 import time
-from collections.abc import Callable, Hashable, Iterator, Mapping
+from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,8 +25,9 @@ from sitegen.config import Config
 from sitegen.content import FileCache, Paper
 from sitegen.errors import Problem, SitegenError
 from sitegen.model import Site, load_site
-from sitegen.related import TOP_K, Related, curate, similarity_index
+from sitegen.related import TOP_K, Related, Vocabulary, curate, related_papers
 from sitegen.render import (
+    Page,
     PaperView,
     Renderer,
     asset_versions,
@@ -36,8 +39,8 @@ from sitegen.render import (
 from sitegen.write import check_output, input_stamp, write_site
 
 T = TypeVar("T")
-# Below this many papers, forking (and the copy-on-write it causes) costs more than the second core saves.
-PARALLEL_FROM = 2000
+# A rendered page: (key, bytes with asset placeholders, assets linked, their versions, final bytes).
+PageEntry = tuple[Hashable, bytes, tuple[str, ...], tuple[str, ...], bytes]
 
 
 @dataclass
@@ -82,10 +85,14 @@ def papers_json(site: Site, views: dict[str, PaperView]) -> bytes:
 class Rendered:
     """One build's output, before it is written."""
 
-    files: list[tuple[str, bytes]]  # (relative path, bytes) in a fixed order
+    # (relative path, bytes) in a fixed order; a one-shot build renders pages as this is iterated
+    files: Iterable[tuple[str, bytes]]
     warnings: tuple[Problem, ...]
     site: Site
     pages_rendered: int  # pages whose bytes were produced anew (the rest came from the previous build)
+    # With ``Builder(data_later=True)``: makes the data files that ``files`` holds from the previous
+    # build (the search index, its manifest, papers.json); call it once the pages are out.
+    later: Callable[[], list[tuple[str, bytes]]] | None = None
 
 
 def template_sources(templates_dir: Path) -> dict[str, str]:
@@ -158,20 +165,34 @@ class Builder:
     when its key (the content it shows), its templates, the config and the asset versions are unchanged,
     so the output after any sequence of edits equals a clean build."""
 
-    def __init__(self, config: Config, parallel: bool = False, template_cache: Path | None = None) -> None:
+    def __init__(
+        self,
+        config: Config,
+        parallel: bool = False,
+        template_cache: Path | None = None,
+        data_later: bool = False,
+        remember: bool = True,
+    ) -> None:
         self.config = config
+        # Whether pages are kept as rendered (before asset URLs are filled in) for the next rebuild; a
+        # one-shot build does without, which spares a large site a second copy of its pages in memory.
+        self.remember = remember
         self.template_cache = template_cache  # where compiled templates are kept between processes
+        # The preview server shows an edited page before the search index catches up (see ``Rendered``).
+        self.data_later = data_later
         # Fork a child for the search index: only in a single-threaded process (sitegen build), since a
         # fork copies no other thread and could inherit a lock one of them held (the server's threads).
         self.parallel = parallel and hasattr(os, "fork")
 
         self._views: dict[Paper, PaperView] = {}
         self._files: FileCache = {}
-        # path -> (key, bytes with asset placeholders, assets linked, their versions, final bytes)
-        self._pages: dict[str, tuple[Hashable, bytes, tuple[str, ...], tuple[str, ...], bytes]] = {}
+        self._pages: dict[str, PageEntry] = {}
+        self._fresh = 0  # pages rendered anew by the last render
         self._assets = AssetSlots()
         self._search: tuple[Hashable, dict[str, bytes]] = ((), {})
+        self._data: dict[str, bytes] = {}  # the data files of the last build
         self._similar: tuple[Hashable, dict[str, tuple[Related, ...]]] = ((), {})
+        self._vocabulary = Vocabulary()
         self._templates: tuple[dict[str, str], jinja2.Environment, dict[str, str]] | None = None
 
     def _environment(self) -> tuple[jinja2.Environment, dict[str, str]]:
@@ -183,75 +204,126 @@ class Builder:
             self._templates = (sources, env, template_fingerprints(env, sources))
         return self._templates[1], self._templates[2]
 
-    def _fork(self, papers: int) -> Callable:
-        """Where to run a side computation: a forked child pays off only for a large site."""
-        return in_child if self.parallel and papers >= PARALLEL_FROM else in_process
-
     def _related(self, site: Site) -> dict[str, tuple[Related, ...]]:
         """Each paper's related list: similarities are recomputed only when some title or abstract changed."""
         key = tuple((p.slug, p.title, p.abstract) for p in site.papers)
-        if self._similar[0] != key:
-            # Extra candidates so that a curator's hides still leave a full list. Half the papers are
-            # ranked on the other core when forking is allowed: the same lists either way.
-            index, count = similarity_index(site.papers), len(site.papers)
-            half = count // 2
-            rest = self._fork(count)(index.top, range(half, count), TOP_K * 2)
-            self._similar = (key, {**index.top(range(half), TOP_K * 2), **rest()})
+        # Extra candidates so that a curator's pins and hides still leave a full list.
+        extra = max((len(p.pinned) + len(p.hidden) for p in site.papers), default=0)
+        if self._similar[0] != (key, extra):
+            self._similar = ((key, extra), related_papers(site.papers, TOP_K + extra, self._vocabulary))
         computed = self._similar[1]
         return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
 
     def render(self, timings: Timings) -> Rendered:
+        with collector_paused():
+            return self._render(timings)
+
+    def _render(self, timings: Timings) -> Rendered:
         config = self.config
         with timings.step("load"):
             site = load_site(config, self._files)
         with timings.step("markdown"):
             self._views = {p: self._views.get(p) or view_paper(p) for p in site.papers}
             views = {p.slug: v for p, v in self._views.items()}
+        # Made on the second core while this one relates papers (the slowest steps side by side), or
+        # after the pages when the preview server asks for them later.
+        deferred = self.data_later and bool(self._data)
+        data_job = None if deferred else self._data_job(site, views)
         with timings.step("related"):
             related = self._related(site)
-        # Reused when nothing searchable (titles, abstracts, themes, tags) changed; otherwise built on the
-        # second core while this one relates papers and renders pages (the slowest step runs beside them).
-        search_key = search.search_key(site, views)
-        search_result = None
-        if self._search[0] != search_key or not self._search[1]:
-            search_result = self._fork(len(site.papers))(search.search_files, site, views)
-        if search_result is not None:
-            with timings.step("search"):
-                self._search = (search_key, search_result())
-        generated = {**self._search[1], search.LUNR_FILE: vendored_lunr(config)}
+        if data_job is not None:
+            with timings.step("data"):
+                data_job()
         with timings.step("pages"):
             statics = {
                 p.relative_to(config.static_dir).as_posix(): p.read_bytes()
                 for p in static_files(config.static_dir)
             }
-            statics.update(generated)  # versioned like static files, so browsers never keep stale ones
-            assets = asset_versions(statics)
-            # Pages name the index files through this manifest (which search.js always fetches fresh), so
-            # an edit to one abstract changes the index's versions without touching every page.
-            statics[search.MANIFEST_FILE] = search.manifest(assets)
+            statics[search.LUNR_FILE] = vendored_lunr(config)
+            assets = asset_versions(statics)  # versioned, so browsers never keep stale ones
             env, fingerprints = self._environment()
-            slots = self._assets
-            slots.urls = assets
-            renderer = Renderer(env, site, views, slots)
-            pages: dict[str, tuple[Hashable, bytes, tuple[str, ...], tuple[str, ...], bytes]] = {}
-            fresh = 0
-            for page in site_pages(site, views, related):
-                key = (config, fingerprints[page.template], page.key)
-                cached = self._pages.get(page.path)
-                if cached is None or cached[0] != key or any(n not in assets for n in cached[2]):
-                    slots.used = set()
-                    raw = renderer.render(page)
-                    cached = (key, raw, tuple(sorted(slots.used)), (), b"")
-                    fresh += 1
-                versions = tuple(assets[n] for n in cached[2])
-                if versions != cached[3] or not cached[4]:
-                    cached = (*cached[:3], versions, slots.fill(cached[1]))
-                pages[page.path] = cached
-            self._pages = pages
-        files = [(path, cached[4]) for path, cached in pages.items()]
-        files.append(("papers.json", papers_json(site, views)))
-        files += [(f"static/{name}", data) for name, data in statics.items()]
-        return Rendered(files, site.warnings, site, fresh)
+            self._assets.urls = assets
+            renderer = Renderer(env, site, views, self._assets)
+            listed = site_pages(site, views, related)
+            rendered = self._render_pages(listed, renderer, fingerprints)
+            if self.remember:
+                self._pages = dict(rendered)
+                rendered = iter(self._pages.items())
+        # A one-shot build renders each page as it is written: the whole site is never in memory at once.
+        files: Iterable[tuple[str, bytes]] = itertools.chain(
+            ((path, cached[4]) for path, cached in rendered),
+            [(f"static/{name}", data) for name, data in statics.items()],
+            self._data.items(),
+        )
+        if self.remember:
+            files = list(files)
+        later = (lambda: list(self._data_job(site, views)().items())) if deferred else None
+        fresh = self._fresh if self.remember else len(listed)
+        return Rendered(files, site.warnings, site, fresh, later)
+
+    def _render_pages(
+        self, pages: list[Page], renderer: Renderer, fingerprints: dict[str, str]
+    ) -> Iterator[tuple[str, PageEntry]]:
+        """Each page's entry, rendered anew only when its key, template or asset versions changed."""
+        slots, assets = self._assets, self._assets.urls
+        self._fresh = 0
+        for page in pages:
+            key = (self.config, fingerprints[page.template], page.key)
+            cached = self._pages.get(page.path)
+            if cached is None or cached[0] != key or any(n not in assets for n in cached[2]):
+                slots.used = set()
+                raw = renderer.render(page)
+                cached = (key, raw, tuple(sorted(slots.used)), (), b"")
+                self._fresh += 1
+            versions = tuple(assets[n] for n in cached[2])
+            if versions != cached[3] or not cached[4]:
+                raw = cached[1] if self.remember else b""
+                cached = (cached[0], raw, cached[2], versions, slots.fill(cached[1]))
+            yield page.path, cached
+
+    def _data_job(self, site: Site, views: dict[str, PaperView]) -> Callable[[], dict[str, bytes]]:
+        """Start making the data files (the search index is reused while nothing searchable changed);
+        returns a function that waits for them and keeps them."""
+        key = search.search_key(site, views)
+        index = self._search[1] if self._search[0] == key else None
+        job = (in_child if self.parallel else in_process)(data_files, site, views, index)
+
+        def finish() -> dict[str, bytes]:
+            index, self._data = job()
+            self._search = (key, index)
+            return self._data
+
+        return finish
+
+
+def data_files(
+    site: Site, views: dict[str, PaperView], index: dict[str, bytes] | None
+) -> tuple[dict[str, bytes], dict[str, bytes]]:
+    """The search index (``index`` when still current, else made anew) by name under static/, and every
+    data file by output path: the index, the manifest that names its versions, papers.json."""
+    index = index or search.search_files(site, views)
+    files = {f"static/{name}": data for name, data in index.items()}
+    # Pages name the index files through this manifest (which search.js always fetches fresh), so an
+    # edit to one abstract changes the index's versions without touching every page.
+    files[f"static/{search.MANIFEST_FILE}"] = search.manifest(asset_versions(index))
+    files["papers.json"] = papers_json(site, views)
+    return index, files
+
+
+@contextmanager
+def collector_paused() -> Iterator[None]:
+    """Python's cycle collector walks every live object, and a build keeps a great many alive while it
+    allocates millions more (few of them in cycles): rendering 10,000 papers spent a third of its time
+    there. It waits until the build is done; what survived is then frozen, so that later collections
+    (the preview server's next rebuild) skip it."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def in_process(function: Callable[..., T], *args: object) -> Callable[[], T]:
@@ -314,15 +386,18 @@ def build(
     ``sitegen.write.input_stamp``) is recorded so that the next build can tell nothing changed."""
     check_output(output)  # before the work, not after it
     timings = Timings()
-    rendered = Builder(config, parallel=True, template_cache=config.cache_dir / "jinja").render(timings)
+    builder = Builder(config, parallel=True, template_cache=config.cache_dir / "jinja", remember=False)
+    rendered = builder.render(timings)
     if strict and rendered.warnings:
         raise SitegenError(
             [*rendered.warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]
         )
-    with timings.step("write"):
-        write_site(output, rendered.files, stamp if stamp is not None else input_stamp(config, strict))
+    with timings.step("pages+write"), collector_paused():
+        count = write_site(
+            output, rendered.files, stamp if stamp is not None else input_stamp(config, strict)
+        )
     if report:
         for name, seconds in timings.steps:
             report(f"{name:>10}  {seconds * 1000:8.1f} ms")
         report(f"{'total':>10}  {sum(s for _, s in timings.steps) * 1000:8.1f} ms")
-    return len(rendered.files), rendered.warnings
+    return count, rendered.warnings

@@ -192,7 +192,7 @@ def serve_command(root: Path, host: str, port: int, open_browser: bool) -> None:
     from sitegen.build import Builder
     from sitegen.serve import serve
 
-    serve(lambda: Builder(_load_config(root, False, None)), root, host, port, open_browser)
+    serve(lambda: Builder(_load_config(root, False, None), data_later=True), root, host, port, open_browser)
 
 
 def _load_config(root: Path, strict: bool, base_url: str | None):

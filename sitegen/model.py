@@ -36,7 +36,11 @@ class Site:
         return tuple(sorted(self.papers, key=lambda p: (_negate_date(p.added), title_key(p))))
 
     def theme(self, slug: str) -> Theme:
-        return next(t for t in self.themes if t.slug == slug)
+        return self._themes[slug]
+
+    @cached_property
+    def _themes(self) -> dict[str, Theme]:
+        return {t.slug: t for t in self.themes}
 
     @cached_property
     def _positions(self) -> dict[str, int]:
@@ -135,21 +139,23 @@ def load_site(config: Config, cache: FileCache | None = None) -> Site:
         shown.append(UNSORTED_THEME)
     order = {t.slug: i for i, t in enumerate(shown)}
     visible.sort(key=lambda p: (order[p.theme], title_key(p)))
-    by_theme = {t.slug: tuple(p for p in visible if p.theme == t.slug) for t in shown}
+    grouped: dict[str, list[Paper]] = {t.slug: [] for t in shown}
+    for paper in visible:
+        grouped[paper.theme].append(paper)
+    by_theme = {slug: tuple(papers) for slug, papers in grouped.items()}
     tag_labels: dict[str, str] = {}
-    by_tag: dict[str, list[Paper]] = {}
+    by_tag: dict[str, dict[str, Paper]] = {}  # tag slug -> papers by slug, in title order
     for paper in sorted(visible, key=title_key):
         for tag in paper.tags:
             tag_labels.setdefault(tag_slug(tag), tag)
-            if paper not in by_tag.setdefault(tag_slug(tag), []):
-                by_tag[tag_slug(tag)].append(paper)
+            by_tag.setdefault(tag_slug(tag), {})[paper.slug] = paper
     return Site(
         config=config,
         themes=tuple(shown),
         papers=tuple(visible),
         by_theme=MappingProxyType(by_theme),
         by_slug=MappingProxyType({p.slug: p for p in visible}),
-        by_tag=MappingProxyType({t: tuple(by_tag[t]) for t in sorted(by_tag)}),
+        by_tag=MappingProxyType({t: tuple(by_tag[t].values()) for t in sorted(by_tag)}),
         tag_labels=MappingProxyType(tag_labels),
         warnings=tuple(problems),
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -71,7 +71,9 @@ class Page:
 
     path: str  # relative to the output folder, e.g. "papers/x/index.html"
     template: str
-    context: Mapping[str, Any] = field(default_factory=dict)
+    # What the template gets; a function when it costs something to make, since most rebuilds render few
+    # pages and only need the key.
+    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
     # Everything from the content that the page shows, as hashable values: the same key (with the same
     # templates, config and assets) renders the same bytes, which is what lets rebuilds skip pages.
     key: Hashable = ()
@@ -253,25 +255,23 @@ def paper_page(
     site: Site, paper: Paper, views: Mapping[str, PaperView], related: tuple[Related, ...]
 ) -> Page:
     previous, following = site.neighbours(paper)
-    return Page(
-        f"papers/{paper.slug}/index.html",
-        "paper.html",
-        {
+    theme = site.theme(paper.theme)
+
+    def context() -> dict[str, Any]:
+        return {
             "paper": views[paper.slug],
-            "theme": site.theme(paper.theme),
+            "theme": theme,
             "previous": previous and views[previous.slug],
             "next": following and views[following.slug],
             "related": [(views[r.slug], r) for r in related],
             "lookups": lookup_links(plain_title(paper.title)),
             "edit_url": edit_url(site, paper),
-        },
-        (
-            paper,
-            site.theme(paper.theme),
-            previous,
-            following,
-            tuple((site.by_slug[r.slug], r) for r in related),
-        ),
+        }
+
+    # What the list shows of each related paper (not its score: a small shift in it changes nothing).
+    shown = tuple((r.slug, r.terms, site.by_slug[r.slug].title) for r in related)
+    return Page(
+        f"papers/{paper.slug}/index.html", "paper.html", context, (paper, theme, previous, following, shown)
     )
 
 
@@ -301,7 +301,7 @@ class Renderer:
             "absolute": self.absolute,
             "feed_id": self.feed_id,
             "atom_date": atom_date,
-            **page.context,
+            **(page.context() if callable(page.context) else page.context),
         }
         return self.env.get_template(page.template).render(context).encode("utf-8")
 

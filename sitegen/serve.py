@@ -44,7 +44,7 @@ from sitegen.write import safe_relative, write_site
 
 EVENTS_URL = "/__sitegen/events"
 SCRIPT_URL = "/__sitegen/reload.js"
-DEBOUNCE = 0.1  # seconds of quiet that end a burst of saves
+DEBOUNCE = 0.05  # seconds of quiet that end a burst of saves (an editor's save takes a few ms)
 MAX_DEBOUNCE = 1.0  # a never-ending stream of saves still rebuilds this often
 REQUEST_WAIT = 30.0  # longest a request waits for a rebuild before it gets what is on disk
 KEEPALIVE = 15.0  # an SSE comment this often notices closed tabs and keeps proxies from timing out
@@ -119,7 +119,8 @@ class LiveSite:
         self._warnings: tuple[str, ...] = ()
         # A new token per server run, so a page from an earlier run reloads when its stream reconnects.
         self._session = uuid.uuid4().hex[:8]
-        self._generation = 0
+        self._generation = 0  # pages changed
+        self._data_generation = 0  # only the files that may lag changed
         self.problems: tuple[str, ...] = ()
 
     # --- what the watcher and the loop do ---------------------------------------------------------
@@ -171,6 +172,7 @@ class LiveSite:
             self._building = True
         start = time.perf_counter()
         outcome: Outcome
+        later = None
         try:
             if self._builder is None or any(Path(p) == self.config_file for p in changed):
                 self._builder = None  # a config that fails to load is retried on the next change
@@ -188,6 +190,7 @@ class LiveSite:
                     self._report(line, True)
                 self._warnings = warnings
             outcome = Outcome((), rendered.pages_rendered, written, time.perf_counter() - start)
+            later = getattr(rendered, "later", None)
         except Exception as exc:  # the server must outlive any broken file, and even a bug
             outcome = Outcome(describe_failure(exc), seconds=time.perf_counter() - start)
         with self._cond:
@@ -199,7 +202,23 @@ class LiveSite:
             self._building = False
             self._cond.notify_all()
         self._announce(outcome, recovered=bool(before) and not outcome.problems)
+        if later is not None:
+            self._write_later(later)
         return outcome
+
+    def _write_later(self, later: Callable[[], list[tuple[str, bytes]]]) -> None:
+        """Files that may lag the pages (the search index): made after browsers were told to reload, and
+        written without holding up requests for pages. A search page reloads once they are in."""
+        try:
+            files = later()
+        except Exception as exc:  # a bug, not a content problem (content was loaded already)
+            for line in describe_failure(exc):
+                self._report(line, True)
+            return
+        with self._cond:
+            if self._written is not None and sum(self._put(path, data) for path, data in files):
+                self._data_generation += 1
+                self._cond.notify_all()
 
     def _announce(self, outcome: Outcome, recovered: bool) -> None:
         if outcome.problems:
@@ -224,16 +243,9 @@ class LiveSite:
             write_site(self.output, files)  # the first time: the same atomic full write as `sitegen build`
             self._written = new
             return len(new)
-        count = 0
-        for relative, data in new.items():
-            old = self._written.get(relative)
-            if old is data or old == data:  # unchanged pages come back as the very same bytes object
-                continue
-            target = self.output.joinpath(*safe_relative(relative).parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-            count += 1
-        for relative in self._written.keys() - new.keys():
+        gone = self._written.keys() - new.keys()
+        count = sum(self._put(relative, data) for relative, data in new.items())
+        for relative in gone:
             target = self.output.joinpath(*safe_relative(relative).parts)
             target.unlink(missing_ok=True)
             count += 1
@@ -242,14 +254,26 @@ class LiveSite:
                 if parent == self.output or any(parent.iterdir()):
                     break
                 parent.rmdir()
-        self._written = new
+            del self._written[relative]
         return count
+
+    def _put(self, relative: str, data: bytes) -> bool:
+        """Write one file unless it already holds ``data``; whether it wrote."""
+        assert self._written is not None
+        old = self._written.get(relative)
+        if old is data or old == data:  # unchanged pages come back as the very same bytes object
+            return False
+        target = self.output.joinpath(*safe_relative(relative).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        self._written[relative] = data
+        return True
 
     # --- what request handlers do -----------------------------------------------------------------
 
     @property
     def token(self) -> str:
-        return f"{self._session}.{self._generation}"
+        return f"{self._session}.{self._generation}.{self._data_generation}"
 
     @contextmanager
     def settled(self, timeout: float = REQUEST_WAIT) -> Iterator[None]:
@@ -260,12 +284,16 @@ class LiveSite:
 
     def next_event(self, since: str, timeout: float = KEEPALIVE) -> tuple[str, str] | None:
         """Wait until the generation moves past ``since``; returns (token, event name) or None on timeout.
-        The event is ``error`` while the last rebuild failed, else ``reload``."""
+        The event is ``error`` while the last rebuild failed, ``data`` when only the search index changed
+        (a search page reloads), else ``reload``."""
         with self._cond:
             self._cond.wait_for(lambda: self._stopping or self.token != since, timeout)
             if self._stopping or self.token == since:
                 return None
-            return self.token, "error" if self.problems else "reload"
+            if self.problems:
+                return self.token, "error"
+            pages_changed = self.token.rsplit(".", 1)[0] != since.rsplit(".", 1)[0]
+            return self.token, "reload" if pages_changed else "data"
 
     @property
     def stopping(self) -> bool:
@@ -529,6 +557,9 @@ CLIENT_SCRIPT = r"""(() => {
   }
   const events = new EventSource("/__sitegen/events?since=" + encodeURIComponent(since));
   events.addEventListener("reload", () => { events.close(); location.reload(); });
+  events.addEventListener("data", () => {  // a new search index: only a search page shows it
+    if (document.getElementById("search-page-input")) { events.close(); location.reload(); }
+  });
   events.addEventListener("error", (event) => {
     if (event instanceof MessageEvent && event.data) show(JSON.parse(event.data).problems);
   });

@@ -86,9 +86,10 @@ _LIBRARIES = tuple(
 )
 
 
-def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = "") -> None:
+def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = "") -> int:
     """Write ``files`` (relative path, bytes) as the new content of ``output``; ``stamp`` identifies the
-    inputs they were built from, so that an unchanged rebuild can be skipped (see ``is_current``)."""
+    inputs they were built from, so that an unchanged rebuild can be skipped (see ``is_current``).
+    Returns the number of files written."""
     output = output.absolute()
     check_output(output)
     output.parent.mkdir(parents=True, exist_ok=True)
@@ -108,6 +109,7 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = ""
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         (staging / MARKER).write_bytes(_marker(stamp, _digest(sizes)))
+        count = len(sizes)
         if output.exists():
             os.replace(output, retired)
         try:
@@ -123,3 +125,4 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = ""
     finally:
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
+    return count

@@ -49,7 +49,7 @@ def small_project(root: Path, papers: int = 6) -> Path:
 
 def live_site(root: Path, tmp_path: Path, clock: FakeClock | None = None) -> LiveSite:
     def make_builder() -> Builder:
-        return Builder(load_config(root)[0])
+        return Builder(load_config(root)[0], data_later=True)  # as `sitegen serve` makes it
 
     kwargs = {"clock": clock} if clock else {}
     live = LiveSite(make_builder, tmp_path / "served" / "site", root / "sitegen.yaml", **kwargs)
@@ -89,7 +89,7 @@ def test_burst_of_changes_is_one_rebuild_with_the_final_content(tmp_path: Path):
             path.read_text().replace(re.search(r"title: .*", path.read_text()).group(), f"title: T{number}")
         )
         live.notice(str(path))
-        clock.now += 0.01  # saves 10 ms apart: never quiet for the 100 ms debounce
+        clock.now += 0.01  # saves 10 ms apart: never quiet for the 50 ms debounce
         assert live.step() is None
     clock.now += 0.2
     outcome = live.step()
@@ -212,6 +212,30 @@ def test_incremental_output_equals_a_clean_build(tmp_path: Path):
         assert folders(live.output) == folders(clean), number  # no empty folder left behind either
     run_sitegen("build", "--output", tmp_path / "by-the-command", cwd=root)
     assert pages(live.output) == pages(tmp_path / "by-the-command")
+
+
+def test_pages_are_out_before_the_search_index_follows(tmp_path: Path):
+    root = small_project(tmp_path / "project")
+    live = live_site(root, tmp_path)
+    path = root / "content" / "papers" / "vision" / "paper-2.md"
+    path.write_text(path.read_text().replace("We study", "We study zeugmatic"))
+    index = live.output / "static" / "search" / "full.js"
+    seen = []
+    write_later = live._write_later
+
+    def spy(later):
+        page = (live.output / "papers" / "paper-2" / "index.html").read_text()
+        seen.append(("zeugmatic" in page, "zeugmat" in index.read_text(), live.token))
+        write_later(later)
+
+    live._write_later = spy
+    before = live.token
+    assert live.rebuild({str(path)}).problems == ()
+    [(page_shown, index_had_it, pages_token)] = seen
+    assert page_shown and not index_had_it  # the page did not wait for the index
+    assert "zeugmat" in index.read_text()  # which followed
+    assert live.next_event(before, timeout=0) == (live.token, "reload")
+    assert live.next_event(pages_token, timeout=0) == (live.token, "data")  # a page already reloaded
 
 
 def test_a_template_change_re_renders_the_pages_that_use_it(tmp_path: Path):
