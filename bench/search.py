@@ -43,14 +43,23 @@ def sizes(site: Path) -> dict[str, tuple[int, int]]:
 
 def measure(browser, site: Path) -> dict[str, float]:
     """First results: from the index being requested to the first results rendered; keystrokes: one
-    synchronous search + render of the page for each prefix of QUERY, after the full index is in."""
+    synchronous search + render of the page for each prefix of QUERY, after the full index is in;
+    longest task: the longest the main thread was busy at a stretch while the page loaded the index
+    and showed the results (Chromium's Long Tasks API reports tasks of 50 ms and more)."""
     with serve_folder(site) as base:
         page = browser.new_page()
+        page.add_init_script(
+            """self.longestTask = 0; new PerformanceObserver(list => { for (const e of list.getEntries())
+                 self.longestTask = Math.max(self.longestTask, e.duration); })
+               .observe({type: 'longtask', buffered: true});"""
+        )
         page.goto(base + "search/?q=" + QUERY.replace(" ", "%20"))
         page.wait_for_function(
             "self.sitegenSearchTimings && self.sitegenSearchTimings.fullReady > 0", timeout=60000
         )
         timings = page.evaluate("self.sitegenSearchTimings")
+        page.wait_for_timeout(200)  # long-task entries are reported a moment after the task
+        longest = page.evaluate("self.longestTask")
         keystrokes = page.evaluate(
             """q => { const input = document.getElementById('search-page-input'), out = [];
                  for (let i = 1; i <= q.length; i++) { input.value = q.slice(0, i);
@@ -65,6 +74,7 @@ def measure(browser, site: Path) -> dict[str, float]:
         "full": timings["fullReady"],
         "key_median": statistics.median(keystrokes),
         "key_max": max(keystrokes),
+        "longest": longest,
     }
 
 
@@ -120,7 +130,8 @@ def main() -> None:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
             print(
                 f"{'corpus':>14} | {'lunr.js':>13} | {'titles.js':>15} | {'full.js':>17} | {'total gz':>8} | "
-                f"{'before 1st gz':>13} | {'1st results':>11} | {'full ready':>10} | {'key med/max':>12}"
+                f"{'before 1st gz':>13} | {'1st results':>11} | {'full ready':>10} | {'key med/max':>12} | "
+                f"{'longest task':>12}"
             )
             for name, site in corpora.items():
                 s = sizes(site)
@@ -134,7 +145,8 @@ def main() -> None:
                     f"{name:>14} | {cells[0]:>13} | {cells[1]:>15} | {cells[2]:>17} | "
                     f"{total / 1024:6.1f}KB | "
                     f"{first / 1024:11.1f}KB | {m['first']:8.1f} ms | {m['full']:7.1f} ms | "
-                    f"{m['key_median']:4.1f}/{m['key_max']:4.1f} ms"
+                    f"{m['key_median']:4.1f}/{m['key_max']:4.1f} ms | "
+                    + (f"{m['longest']:9.0f} ms" if m["longest"] else "   < 50 ms")
                 )
             print(
                 "(raw KB / gzipped KB; 'before 1st' = lunr.js + titles.js, what the first results need; "

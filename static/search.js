@@ -62,18 +62,19 @@
       ["titles", "full", "text"].forEach(function (name) { urls[name] = root + m[name]; });
     });
     loading = Promise.all([lib, manifest.then(function () { return inject(urls.titles); })]).then(function () {
+      return buildIndex(data("titles"));
+    }).then(function (index) {
       var t = data("titles");
-      engine = { index: buildIndex(t), tier: "titles", docs: t.docs, themes: t.themes, excerpts: null };
+      engine = { index: index, tier: "titles", docs: t.docs, themes: t.themes, excerpts: null };
       self.sitegenSearchTimings.titlesReady = performance.now() - started;
       notify();
-      return Promise.all([lib, inject(urls.full)]);
+      return inject(urls.full);
     }).then(function () {
-      return idle().then(function () {
-        var f = data("full");
-        engine = { index: buildIndex(f), tier: "full", docs: engine.docs, themes: engine.themes, excerpts: f.excerpts };
-        self.sitegenSearchTimings.fullReady = performance.now() - started;
-        notify();
-      });
+      return buildIndex(data("full"));
+    }).then(function (index) {
+      engine = { index: index, tier: "full", docs: engine.docs, themes: engine.themes, excerpts: data("full").excerpts };
+      self.sitegenSearchTimings.fullReady = performance.now() - started;
+      notify();
     });
     loading.catch(function (error) {
       listeners.forEach(function (fn) { fn(error); });
@@ -88,75 +89,104 @@
     }
   }
 
-  function idle() {
-    return new Promise(function (resolve) { setTimeout(resolve, 0); });
-  }
-
   function notify() {
     listeners.forEach(function (fn) { fn(null); });
   }
 
+  // Building an index is split into slices of a few milliseconds with a yield to the event loop
+  // between them, so typing, scrolling and clicks go on while a large index loads ("never freezes").
+  var SLICE_MS = self.sitegenSearchSliceMs !== undefined ? self.sitegenSearchSliceMs : 8; // 0 in tests: yield after every step
+  var channel = new MessageChannel(); // a message yields without setTimeout's 4 ms clamp
+  var resumes = [];
+  channel.port1.onmessage = function () { resumes.shift()(); };
+  function pause() {
+    return new Promise(function (resolve) { resumes.push(resolve); channel.port2.postMessage(null); });
+  }
+
+  // step(i) for i in 0..count-1, yielding whenever a slice has used its time.
+  function inSlices(count, step) {
+    var i = 0;
+    function run() {
+      var end = performance.now() + SLICE_MS;
+      while (i < count) {
+        step(i++);
+        if (performance.now() >= end) return pause().then(run);
+      }
+    }
+    return Promise.resolve().then(run);
+  }
+
   // Rebuild what lunr.Index.load would get from a serialized index: same BM25 formula and rounding
-  // as lunr's Builder, from the term frequencies sitegen/search.py ships.
+  // as lunr's Builder, from the term frequencies sitegen/search.py ships. Resolves to a lunr.Index.
   var NO_METADATA = Object.freeze({}); // lunr only reads (copies) posting metadata; one object serves all
   function buildIndex(p) {
     var fields = p.fields.map(function (f) { return f[0]; });
     var terms = p.terms;
     var n = p.vectors[fields[0]].length;
     var inverted = Object.create(null);
-    var postings = terms.map(function (term, i) {
-      var posting = { _index: i };
-      fields.forEach(function (f) { posting[f] = {}; });
-      inverted[term] = posting;
-      return posting;
-    });
+    var postings = new Array(terms.length);
     var withTerm = new Uint32Array(terms.length);
     var decoded = {};
-    p.fields.forEach(function (field) {
-      var name = field[0];
-      var lists = p.vectors[name];
-      var total = 0;
-      decoded[name] = lists.map(function (encoded, doc) {
-        var numbers = [], tfs = [], number = 0, length = 0;
-        for (var i = 0; i < encoded.length; i++) {
-          var v = encoded[i];
-          if (v < 0) { tfs[tfs.length - 1] = -v; length += -v - 1; continue; }
-          number += v;
-          numbers.push(number); tfs.push(1); length += 1;
-          postings[number][name][doc] = NO_METADATA;
-          withTerm[number] += 1;
-        }
-        total += length;
-        return { numbers: numbers, tfs: tfs, length: length };
-      });
-      decoded[name].average = total / n;
-    });
     var idf = new Float64Array(terms.length);
-    for (var t = 0; t < terms.length; t++) {
-      idf[t] = Math.log(1 + Math.abs((n - withTerm[t] + 0.5) / (withTerm[t] + 0.5)));
+    var vectors = Object.create(null);
+    var sorted = terms.slice().sort(); // TokenSet needs JavaScript's sort order (UTF-16), not Python's
+    var tokens = new lunr.TokenSet.Builder();
+
+    function decode(name, doc) {
+      var encoded = p.vectors[name][doc];
+      var numbers = [], tfs = [], number = 0, length = 0;
+      for (var i = 0; i < encoded.length; i++) {
+        var v = encoded[i];
+        if (v < 0) { tfs[tfs.length - 1] = -v; length += -v - 1; continue; }
+        number += v;
+        numbers.push(number); tfs.push(1); length += 1;
+        postings[number][name][doc] = NO_METADATA;
+        withTerm[number] += 1;
+      }
+      decoded[name].total += length;
+      decoded[name][doc] = { numbers: numbers, tfs: tfs, length: length };
     }
-    var k1 = p.k1, b = p.b, vectors = Object.create(null);
-    p.fields.forEach(function (field) {
-      var name = field[0], boost = field[1], average = decoded[name].average;
-      decoded[name].forEach(function (d, doc) {
-        var elements = new Array(d.numbers.length * 2);
-        var norm = k1 * (1 - b + b * (d.length / average));
-        for (var i = 0; i < d.numbers.length; i++) {
-          var tf = d.tfs[i];
-          var score = (idf[d.numbers[i]] * ((k1 + 1) * tf)) / (norm + tf) * boost;
-          elements[2 * i] = d.numbers[i];
-          elements[2 * i + 1] = Math.round(score * 1000) / 1000;
-        }
-        vectors[name + "/" + doc] = new lunr.Vector(elements);
-      });
+
+    function vectorOf(field, doc) {
+      var name = field[0], boost = field[1], d = decoded[name][doc];
+      var elements = new Array(d.numbers.length * 2);
+      var norm = p.k1 * (1 - p.b + p.b * (d.length / (decoded[name].total / n)));
+      for (var i = 0; i < d.numbers.length; i++) {
+        var tf = d.tfs[i];
+        var score = (idf[d.numbers[i]] * ((p.k1 + 1) * tf)) / (norm + tf) * boost;
+        elements[2 * i] = d.numbers[i];
+        elements[2 * i + 1] = Math.round(score * 1000) / 1000;
+      }
+      vectors[name + "/" + doc] = new lunr.Vector(elements);
+    }
+
+    var steps = [
+      inSlices.bind(null, terms.length, function (i) {
+        var posting = { _index: i };
+        fields.forEach(function (f) { posting[f] = {}; });
+        inverted[terms[i]] = postings[i] = posting;
+      })
+    ];
+    fields.forEach(function (name) {
+      decoded[name] = { total: 0 };
+      steps.push(inSlices.bind(null, n, function (doc) { decode(name, doc); }));
     });
-    return new lunr.Index({
-      invertedIndex: inverted,
-      fieldVectors: vectors,
-      // TokenSet needs JavaScript's sort order (UTF-16), which can differ from Python's for rare symbols.
-      tokenSet: lunr.TokenSet.fromArray(terms.slice().sort()),
-      fields: fields,
-      pipeline: lunr.Pipeline.load(["stemmer"])
+    steps.push(inSlices.bind(null, terms.length, function (t) {
+      idf[t] = Math.log(1 + Math.abs((n - withTerm[t] + 0.5) / (withTerm[t] + 0.5)));
+    }));
+    p.fields.forEach(function (field) {
+      steps.push(inSlices.bind(null, n, function (doc) { vectorOf(field, doc); }));
+    });
+    steps.push(inSlices.bind(null, sorted.length, function (i) { tokens.insert(sorted[i]); }));
+    return steps.reduce(function (done, step) { return done.then(step); }, Promise.resolve()).then(function () {
+      tokens.finish();
+      return new lunr.Index({
+        invertedIndex: inverted,
+        fieldVectors: vectors,
+        tokenSet: tokens.root,
+        fields: fields,
+        pipeline: lunr.Pipeline.load(["stemmer"])
+      });
     });
   }
 
@@ -225,7 +255,8 @@
         parsed.groups.forEach(function (g) {
           q.term(g.stem, { usePipeline: false, presence: P.OPTIONAL });
           if (g.prefix) {
-            q.term(g.word, { usePipeline: false, wildcard: E.TRAILING, presence: P.OPTIONAL });
+            // The same clause twice would only double lunr's work (and the weight of prefix matches).
+            if (g.word !== g.stem) q.term(g.word, { usePipeline: false, wildcard: E.TRAILING, presence: P.OPTIONAL });
             q.term(g.stem, { usePipeline: false, wildcard: E.TRAILING, presence: P.OPTIONAL });
           }
         });

@@ -245,6 +245,24 @@ def test_index_loads_lazily(page, base_url):
     assert any("lunr.min.js" in u for u in requested) and any("titles.js" in u for u in requested)
 
 
+def test_building_the_index_leaves_the_page_responsive(page, base_url):
+    """The index is built in slices with the event loop running between them, so a large index never
+    freezes the page. With zero-millisecond slices every step yields: timers fire while the full index
+    is being built, and the index is the same."""
+    page.add_init_script(
+        """self.sitegenSearchSliceMs = 0; self.ticksWhileBuilding = 0;
+        (function tick() {
+          const t = self.sitegenSearchTimings || {};
+          const full = self.sitegenSearch && self.sitegenSearch.full;  // loaded, not yet built
+          if (full && !(t.fullReady > 0)) self.ticksWhileBuilding += 1;
+          if (!(t.fullReady > 0)) setTimeout(tick, 0);
+        })();"""
+    )
+    search_page(page, base_url)
+    assert page.evaluate("self.ticksWhileBuilding") >= 5
+    assert titles(page, "zorblax quuxify") == ["Zorblax meets quuxify"]
+
+
 def test_search_works_from_disk(page, site):
     page.goto((site / "search" / "index.html").as_uri() + "?q=zorblax%20quux")
     ready(page)
