@@ -341,13 +341,18 @@ def paper_files(papers_dir: Path) -> list[Path]:
     if not papers_dir.is_dir():
         return []
     found = []
-    # scandir knows file types from the directory listing: no stat per file (a large site has 10,000).
+    # scandir knows file types from the directory listing: no stat per file (a large site has 10,000);
+    # sorting (folder, name) pairs of strings gives Path order many times faster than comparing Paths.
     with os.scandir(papers_dir) as themes:
         for theme in themes:
             if theme.is_dir() and not theme.name.startswith("."):
                 with os.scandir(theme.path) as entries:
-                    found += [Path(e.path) for e in entries if e.name.endswith(".md") and e.is_file()]
-    return sorted(found)
+                    found += [
+                        (theme.name, e.name, e.path)
+                        for e in entries
+                        if e.name.endswith(".md") and e.is_file()
+                    ]
+    return [Path(path) for _, _, path in sorted(found)]
 
 
 # What reading one file gave: the paper (None when unusable) and its problems.

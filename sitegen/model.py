@@ -30,10 +30,12 @@ class Site:
     tag_labels: Mapping[str, str]  # tag slug -> the tag as curators wrote it (first seen)
     warnings: tuple[Problem, ...] = ()
 
-    @property
+    @cached_property
     def newest(self) -> tuple[Paper, ...]:
         """Newest additions first; ties broken by title so the order is stable."""
-        return tuple(sorted(self.papers, key=lambda p: (_negate_date(p.added), title_key(p))))
+        # Two stable sorts: by title, then by date (YYYY-MM-DD strings sort as dates) newest first.
+        by_title = sorted(self.papers, key=title_key)
+        return tuple(sorted(by_title, key=lambda p: p.added or "", reverse=True))
 
     def theme(self, slug: str) -> Theme:
         return self._themes[slug]
@@ -78,11 +80,6 @@ def tag_slug(tag: str) -> str:
 
 def title_key(paper: Paper) -> tuple[str, str]:
     return (normalise_title(paper.title), paper.slug)
-
-
-def _negate_date(added: str | None) -> str:
-    # Sort descending by an ISO date string without parsing it: map each digit d to 9 - d.
-    return "".join(chr(ord("9") - ord(c) + ord("0")) if c.isdigit() else c for c in (added or "0000-00-00"))
 
 
 def validate_papers(papers: list[Paper], themes: tuple[Theme, ...], config: Config) -> list[Problem]:

@@ -8,6 +8,7 @@ second, so every build, and every preview rebuild, recomputes the lists exactly.
 
 from __future__ import annotations
 
+import bisect
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -26,6 +27,7 @@ COMMON = 0.15  # terms in more than this share of papers say nothing about a pai
 POSTINGS_KEPT = 40  # papers kept per term: exact for small lists, bounded work per paper for large corpora
 SHARED_SHOWN = 3
 ROUNDING = 6  # decimals a similarity is compared at, so float noise never decides an order
+REORDER_FROM = 200  # new terms from which ranking all terms again is faster than moving each in
 _SLUG_BITS = 24  # a paper's position fits in this many bits of a ranking key (16 million papers)
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
@@ -85,6 +87,7 @@ class Vocabulary:
         self._numbers: dict[str, int] = {}
         self._texts: dict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = {}
         self._rank: np.ndarray | None = None
+        self._alphabetical: list[str] = []  # the terms in alphabetical order
 
     def arrays(self, texts: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(paper, term, count) for every term of every text, papers in the order given."""
@@ -117,9 +120,20 @@ class Vocabulary:
         """Each term number's position in alphabetical order."""
         import numpy as np
 
-        if self._rank is None or len(self._rank) != len(self.terms):
+        known = 0 if self._rank is None else len(self._rank)
+        if self._rank is None or len(self.terms) - known > REORDER_FROM:
+            self._alphabetical = sorted(self.terms)
             rank = np.empty(len(self.terms), np.int64)
             rank[sorted(range(len(self.terms)), key=self.terms.__getitem__)] = np.arange(len(self.terms))
+            self._rank = rank
+        elif len(self.terms) > known:
+            # A few new words (an edit in the preview server): each moves the words after it one place.
+            rank = np.append(self._rank, np.zeros(len(self.terms) - known, np.int64))
+            for number in range(known, len(self.terms)):
+                at = bisect.bisect_left(self._alphabetical, self.terms[number])
+                self._alphabetical.insert(at, self.terms[number])
+                rank[:number][rank[:number] >= at] += 1
+                rank[number] = at
             self._rank = rank
         return self._rank
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -67,6 +68,7 @@ def load_themes(path: Path) -> tuple[Theme, ...]:
     return parse_themes(path, text)
 
 
+@lru_cache(maxsize=8)  # the same objects while the file is unchanged: page keys compare them by identity
 def parse_themes(path: Path, text: str) -> tuple[Theme, ...]:
     """Pure: the themes a file's text declares, or a SitegenError listing every problem."""
     # libyaml's loader composes the same nodes (with marks) many times faster than the pure-Python one.

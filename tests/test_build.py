@@ -10,7 +10,10 @@ import pytest
 from conftest import make_project, run_sitegen, snapshot
 from sitecheck import broken_links
 
+from sitegen.build import Builder, Timings
+from sitegen.config import load_config
 from sitegen.content import format_paper
+from sitegen.write import MARKER
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 ABSTRACT = ("We study a problem that matters and report what we found in detail. " * 6).strip()
@@ -179,6 +182,17 @@ def test_build_is_deterministic(small: Path):
     run_sitegen("build", "--output", "one", cwd=small)
     run_sitegen("build", "--output", "two", cwd=small)
     assert snapshot(small / "one") == snapshot(small / "two")
+
+
+def test_forked_build_equals_a_single_process_one(shipped_project: Path, tmp_path: Path):
+    """`sitegen build` makes the search index in a forked child while this process relates papers; the
+    preview server's builder does everything in one process. The files must be the same."""
+    run_sitegen("build", "--output", tmp_path / "forked", cwd=shipped_project)
+    forked = snapshot(tmp_path / "forked")
+    del forked[MARKER]
+    config, _ = load_config(shipped_project)
+    single = dict(Builder(config).render(Timings()).files)
+    assert len(single) > 447 and single == forked
 
 
 def test_failed_build_keeps_previous_site_and_reports_every_file(small: Path):

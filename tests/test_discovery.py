@@ -2,14 +2,17 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from conftest import REPO
 from test_build import ABSTRACT, add_paper, run_sitegen
 
+from sitegen.config import load_config
 from sitegen.content import Paper
-from sitegen.related import curate, related_papers
+from sitegen.model import load_site
+from sitegen.related import Vocabulary, curate, related_papers
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 TEXTS = {
@@ -48,6 +51,32 @@ def test_related_pairs_the_similar_papers_and_never_the_paper_itself():
     assert related["graphs-b"][0].slug == "graphs-a" and {"link", "prediction"} <= set(
         related["graphs-b"][0].terms
     )
+
+
+def test_a_vocabulary_kept_between_edits_gives_what_a_fresh_one_gives(shipped_project: Path):
+    """The preview server keeps one Vocabulary, so words an edit brings in are numbered after the rest,
+    out of alphabetical order: a result must never depend on that. Two new words are moved into place
+    one by one, three hundred make it rank every term again."""
+    papers = list(load_site(load_config(shipped_project)[0]).papers)
+    kept = Vocabulary()
+    related_papers(papers, 5, kept)
+    for words in ("aardvarkian quokkaform", " ".join(f"mid{i:03d}word" for i in range(300))):
+        for n in (3, 30, 300):  # in more than one paper, so that they weigh something
+            papers[n] = replace(papers[n], abstract=f"{papers[n].abstract} {words}")
+        assert related_papers(papers, 5, kept) == related_papers(papers, 5)
+
+
+def test_vocabulary_ranks_terms_alphabetically_however_they_arrive():
+    vocabulary = Vocabulary()
+    seen: list[str] = []
+    # 300 words at first (ranked all at once), then a few at a time (each moved into place).
+    for batch in (300, 1, 2, 5, 1, 250, 3):
+        for _ in range(batch):
+            word = f"w{(len(seen) * 7919) % 1009:04d}{len(seen)}"
+            seen.append(word)
+            vocabulary.terms.append(word)
+        alphabetical = sorted(seen)
+        assert vocabulary.rank().tolist() == [alphabetical.index(w) for w in seen]
 
 
 def test_pins_come_first_and_hides_are_dropped():
