@@ -202,7 +202,10 @@ class LiveSite:
             self._building = False
             self._cond.notify_all()
         self._announce(outcome, recovered=bool(before) and not outcome.problems)
-        if later is not None:
+        with self._cond:
+            # Saves that came in meanwhile are rebuilt first: their rebuild brings its own data files.
+            superseded = bool(self._changed)
+        if later is not None and not superseded:
             self._write_later(later)
         return outcome
 

@@ -238,6 +238,34 @@ def test_pages_are_out_before_the_search_index_follows(tmp_path: Path):
     assert live.next_event(pages_token, timeout=0) == (live.token, "data")  # a page already reloaded
 
 
+def test_a_save_during_a_rebuild_leaves_the_search_index_to_the_next_one(tmp_path: Path):
+    root = small_project(tmp_path / "project")
+    live = live_site(root, tmp_path)
+    path = root / "content" / "papers" / "vision" / "paper-2.md"
+    text = path.read_text()
+    index = live.output / "static" / "search" / "full.js"
+    render = live._builder.render
+
+    def render_then_save(timings):
+        rendered = render(timings)
+        path.write_text(text.replace("We study", "We study quixotic"))  # saved again meanwhile
+        live.notice(str(path))
+        return rendered
+
+    made = []
+    write_later = live._write_later
+    live._write_later = lambda later: (made.append(later), write_later(later))
+    live._builder.render = render_then_save
+    path.write_text(text.replace("We study", "We study zeugmatic"))
+    assert live.rebuild({str(path)}).problems == ()
+    assert made == [] and "zeugmat" not in index.read_text()  # superseded before it was made
+    live._builder.render = render
+    time.sleep(live.delay)  # the second save's burst is over
+    outcome = live.step()
+    assert outcome is not None and outcome.problems == ()
+    assert len(made) == 1 and "quixot" in index.read_text() and "zeugmat" not in index.read_text()
+
+
 def test_a_template_change_re_renders_the_pages_that_use_it(tmp_path: Path):
     root = small_project(tmp_path / "project")
     live = live_site(root, tmp_path)
