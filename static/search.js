@@ -242,8 +242,11 @@
     return group.prefix && (term.indexOf(group.word) === 0 || term.indexOf(group.stem) === 0);
   }
 
-  // Every group must match some term of the document (AND); lunr scores. Clauses are built in code,
-  // never parsed from the user's text, so lunr's query syntax can never raise an error.
+  // Every group must match some term of the document (AND). A whole word is one required clause, so
+  // lunr scores only the documents that have all of them. The word being typed stays optional (lunr
+  // would union the documents of every term it expands to, once per term); the filter below keeps the
+  // documents that match it too. Clauses are built in code, never parsed from the user's text, so
+  // lunr's query syntax can never raise an error.
   function search(raw) {
     var parsed = parse(raw);
     if (!engine || !parsed.groups.length) return { query: parsed, hits: [] };
@@ -253,7 +256,7 @@
     try {
       results = engine.index.query(function (q) {
         parsed.groups.forEach(function (g) {
-          q.term(g.stem, { usePipeline: false, presence: P.OPTIONAL });
+          q.term(g.stem, { usePipeline: false, presence: g.prefix ? P.OPTIONAL : P.REQUIRED });
           if (g.prefix) {
             // The same clause twice would only double lunr's work (and the weight of prefix matches).
             if (g.word !== g.stem) q.term(g.word, { usePipeline: false, wildcard: E.TRAILING, presence: P.OPTIONAL });
