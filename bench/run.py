@@ -111,7 +111,8 @@ def main() -> None:
         "",
         f"`{' '.join(['.venv/bin/python', 'bench/run.py', *sys.argv[1:]])}` on {os.cpu_count()} cores, "
         f"Python {platform.python_version()}; medians of {args.runs} runs, each a new process. "
-        f"Machine speed: a 10-million-iteration Python loop takes {speed:.2f} s.",
+        f"Machine speed: a 10-million-iteration Python loop took {speed:.2f} s before the builds and "
+        f"{loop_seconds():.2f} s after them (a shared machine's speed varies; compare runs by it).",
         "",
         "## Build",
         "",

@@ -82,7 +82,7 @@ def input_stamp(config: Config, strict: bool) -> str:
 
 _LIBRARIES = tuple(
     (name, importlib.metadata.version(name))
-    for name in ("jinja2", "markdown", "latex2mathml", "nh3", "lunr", "pyyaml")
+    for name in ("jinja2", "markdown", "latex2mathml", "nh3", "lunr", "pyyaml", "numpy", "scipy")
 )
 
 

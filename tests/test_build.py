@@ -184,6 +184,38 @@ def test_build_is_deterministic(small: Path):
     assert snapshot(small / "one") == snapshot(small / "two")
 
 
+UP_TO_DATE = "is up to date: no input changed"
+# Each input a build reads, changed the way a curator or maintainer would.
+INPUT_EDITS = {
+    "paper": ("content/papers/vision/alpha-paper.md", lambda t: t.replace("Alpha Paper", "Alpha Paper II")),
+    "template": ("templates/paper.html", lambda t: t + "\n"),
+    "static file": ("static/style.css", lambda t: t + "\np { margin: 0; }\n"),
+    "config": ("sitegen.yaml", lambda t: t.replace("title: Deep Learning Reading List", "title: Papers")),
+    "themes": ("content/themes.yaml", lambda t: t.replace("title:", "title: X", 1)),
+}
+
+
+@pytest.mark.parametrize("changed", sorted(INPUT_EDITS))
+def test_an_unchanged_rebuild_is_skipped_and_any_changed_input_rebuilds(small: Path, changed: str):
+    run_sitegen("build", cwd=small)
+    before = snapshot(small / "site")
+    assert UP_TO_DATE in run_sitegen("build", cwd=small).stdout
+    assert snapshot(small / "site") == before
+    relative, edit = INPUT_EDITS[changed]
+    (small / relative).write_text(edit((small / relative).read_text()))
+    result = run_sitegen("build", cwd=small)
+    assert UP_TO_DATE not in result.stdout and "Built" in result.stdout
+    run_sitegen("build", "--output", "clean", cwd=small)
+    assert snapshot(small / "site") == snapshot(small / "clean")  # never stale
+
+
+def test_a_site_changed_by_hand_is_rebuilt(small: Path):
+    run_sitegen("build", cwd=small)
+    (small / "site" / "robots.txt").unlink()
+    assert UP_TO_DATE not in run_sitegen("build", cwd=small).stdout
+    assert (small / "site" / "robots.txt").is_file()
+
+
 def test_forked_build_equals_a_single_process_one(shipped_project: Path, tmp_path: Path):
     """`sitegen build` makes the search index in a forked child while this process relates papers; the
     preview server's builder does everything in one process. The files must be the same."""
