@@ -190,7 +190,7 @@ class LiveSite:
                     self._report(line, True)
                 self._warnings = warnings
             outcome = Outcome((), rendered.pages_rendered, written, time.perf_counter() - start)
-            later = getattr(rendered, "later", None)
+            later = rendered.later
         except Exception as exc:  # the server must outlive any broken file, and even a bug
             outcome = Outcome(describe_failure(exc), seconds=time.perf_counter() - start)
         with self._cond:

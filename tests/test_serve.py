@@ -125,7 +125,7 @@ class FakeBuilder:
             raise SitegenError(Problem("content/papers/vision/x.md", "front matter is not valid YAML", 3))
         body = f"<html><body><p>build {len(self.log)}</p></body></html>".encode()
         return SimpleNamespace(
-            files=[("index.html", body), ("style.css", b"p{}")], warnings=(), pages_rendered=1
+            files=[("index.html", body), ("style.css", b"p{}")], warnings=(), pages_rendered=1, later=None
         )
 
 
