@@ -47,6 +47,10 @@ SCRIPT_URL = "/__sitegen/reload.js"
 DEBOUNCE = 0.05  # seconds of quiet that end a burst of saves (an editor's save takes a few ms)
 MAX_DEBOUNCE = 1.0  # a never-ending stream of saves still rebuilds this often
 REQUEST_WAIT = 30.0  # longest a request waits for a rebuild before it gets what is on disk
+# Rebuilds between two full collections of what builds left in reference cycles (see
+# sitegen.build.collector_paused): a few hundred objects each; a full collection of a large site takes
+# a few hundred milliseconds, so it is done rarely and after the reload, never before it.
+COLLECT_EVERY = 20
 KEEPALIVE = 15.0  # an SSE comment this often notices closed tabs and keeps proxies from timing out
 # Editor droppings and our own temporary files: saving a file must not rebuild twice (or forever).
 _IGNORED_NAME = re.compile(r"\.sw[a-p]$|\.swpx$|~$|\.tmp$|^\.#|^#.*#$|^4913$|\.sitegen-tmp|^\.DS_Store$")
@@ -207,6 +211,10 @@ class LiveSite:
             superseded = bool(self._changed)
         if later is not None and not superseded:
             self._write_later(later)
+        if self.rebuilds % COLLECT_EVERY == 0 and not superseded:
+            from sitegen.build import collect_frozen_garbage
+
+            collect_frozen_garbage()
         return outcome
 
     def _write_later(self, later: Callable[[], list[tuple[str, bytes]]]) -> None:

@@ -4,6 +4,7 @@ real `sitegen serve` command on a free loopback port, read with a plain socket S
 from __future__ import annotations
 
 import contextlib
+import gc
 import http.client
 import os
 import queue
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
@@ -23,9 +25,9 @@ import pytest
 from conftest import REPO, make_project, run_sitegen, snapshot
 from test_build import add_paper
 
-from sitegen.build import Builder, build
+from sitegen.build import Builder, build, collector_paused
 from sitegen.config import load_config
-from sitegen.serve import SCRIPT_URL, LiveSite, PreviewServer, is_loopback, is_source
+from sitegen.serve import COLLECT_EVERY, SCRIPT_URL, LiveSite, PreviewServer, is_loopback, is_source
 from sitegen.write import MARKER
 
 TIMEOUT = 20  # the longest any single wait in these tests may take; nothing here should come near it
@@ -264,6 +266,24 @@ def test_a_save_during_a_rebuild_leaves_the_search_index_to_the_next_one(tmp_pat
     outcome = live.step()
     assert outcome is not None and outcome.problems == ()
     assert len(made) == 1 and "quixot" in index.read_text() and "zeugmat" not in index.read_text()
+
+
+def test_cycles_left_by_builds_are_collected_between_rebuilds(tmp_path: Path):
+    live = live_site(small_project(tmp_path / "project"), tmp_path)
+
+    class Node:
+        pass
+
+    with collector_paused():  # as during a build: what is alive at the end is frozen
+        node = Node()
+        node.itself = node  # a reference cycle, garbage once the build drops it
+        left = weakref.ref(node)
+    del node
+    gc.collect()
+    assert left() is not None  # frozen: ordinary collections never look at it
+    while left() is not None and live.rebuilds < 2 * COLLECT_EVERY:
+        live.rebuild()
+    assert left() is None
 
 
 def test_a_template_change_re_renders_the_pages_that_use_it(tmp_path: Path):
