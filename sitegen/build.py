@@ -187,6 +187,7 @@ class Builder:
         self._views: dict[Paper, PaperView] = {}
         self._files: FileCache = {}
         self._pages: dict[str, PageEntry] = {}
+        self._pages_assets: Mapping[str, str] = {}  # the asset versions self._pages were filled with
         self._fresh = 0  # pages rendered anew by the last render
         self._assets = AssetSlots()
         self._search: tuple[Hashable, dict[str, bytes]] = ((), {})
@@ -242,12 +243,14 @@ class Builder:
             statics[search.LUNR_FILE] = vendored_lunr(config)
             assets = asset_versions(statics)  # versioned, so browsers never keep stale ones
             env, fingerprints = self._environment()
+            assets_changed = assets != self._pages_assets
             self._assets.urls = assets
             renderer = Renderer(env, site, views, self._assets)
             listed = site_pages(site, views, related)
-            rendered = self._render_pages(listed, renderer, fingerprints)
+            rendered = self._render_pages(listed, renderer, fingerprints, assets_changed)
             if self.remember:
                 self._pages = dict(rendered)
+                self._pages_assets = assets
                 rendered = iter(self._pages.items())
         # A one-shot build renders each page as it is written: the whole site is never in memory at once.
         files: Iterable[tuple[str, bytes]] = itertools.chain(
@@ -262,7 +265,7 @@ class Builder:
         return Rendered(files, site.warnings, site, fresh, later)
 
     def _render_pages(
-        self, pages: list[Page], renderer: Renderer, fingerprints: dict[str, str]
+        self, pages: list[Page], renderer: Renderer, fingerprints: dict[str, str], assets_changed: bool
     ) -> Iterator[tuple[str, PageEntry]]:
         """Each page's entry, rendered anew only when its key, template or asset versions changed."""
         slots, assets = self._assets, self._assets.urls
@@ -270,6 +273,9 @@ class Builder:
         for page in pages:
             key = (self.config, fingerprints[page.template], page.key)
             cached = self._pages.get(page.path)
+            if cached is not None and cached[0] == key and not assets_changed:
+                yield page.path, cached  # the usual case in a rebuild: nothing to look at
+                continue
             if cached is None or cached[0] != key or any(n not in assets for n in cached[2]):
                 slots.used = set()
                 raw = renderer.render(page)

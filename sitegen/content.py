@@ -338,11 +338,17 @@ def read_text(path: Path) -> str:
 
 def paper_files(papers_dir: Path) -> list[Path]:
     """Every ``<theme>/<slug>.md`` under the papers folder, in a stable order."""
+    return [Path(path) for path in _paper_paths(papers_dir)]
+
+
+def _paper_paths(papers_dir: Path) -> list[str]:
+    """``paper_files`` as strings: the preview server lists a large site's 10,000 on every rebuild, and
+    only the files it reads again need a Path."""
     if not papers_dir.is_dir():
         return []
     found = []
-    # scandir knows file types from the directory listing: no stat per file (a large site has 10,000);
-    # sorting (folder, name) pairs of strings gives Path order many times faster than comparing Paths.
+    # scandir knows file types from the directory listing: no stat per file; sorting (folder, name)
+    # pairs of strings gives Path order many times faster than comparing Paths.
     with os.scandir(papers_dir) as themes:
         for theme in themes:
             if theme.is_dir() and not theme.name.startswith("."):
@@ -352,12 +358,12 @@ def paper_files(papers_dir: Path) -> list[Path]:
                         for e in entries
                         if e.name.endswith(".md") and e.is_file()
                     ]
-    return [Path(path) for _, _, path in sorted(found)]
+    return [path for _, _, path in sorted(found)]
 
 
 # What reading one file gave: the paper (None when unusable) and its problems.
 FileResult = tuple[Paper | None, tuple[Problem, ...]]
-FileCache = dict[Path, tuple[tuple[int, int, int], FileResult]]  # path -> (mtime, size, inode), result
+FileCache = dict[str, tuple[tuple[int, int, int], FileResult]]  # path -> (mtime, size, inode), result
 # A file unchanged for this long is trusted by its (mtime, size, inode): file times tick coarsely, so
 # two quick saves of the same size could otherwise look alike.
 SETTLED_SECONDS = 2.0
@@ -377,9 +383,9 @@ def load_papers(papers_dir: Path, cache: FileCache | None = None) -> tuple[list[
     (kept by a long-lived caller such as the preview server), settled unchanged files are not re-read."""
     papers: list[Paper] = []
     problems: list[Problem] = []
-    paths = paper_files(papers_dir)
+    paths = _paper_paths(papers_dir)
     for path in paths:
-        paper, found = read_paper(path) if cache is None else _read_cached(path, cache)
+        paper, found = read_paper(Path(path)) if cache is None else _read_cached(path, cache)
         problems.extend(found)
         if paper is not None:
             papers.append(paper)
@@ -389,12 +395,12 @@ def load_papers(papers_dir: Path, cache: FileCache | None = None) -> tuple[list[
     return papers, problems
 
 
-def _read_cached(path: Path, cache: FileCache) -> FileResult:
-    stat = path.stat()
+def _read_cached(path: str, cache: FileCache) -> FileResult:
+    stat = os.stat(path)
     signature = (stat.st_mtime_ns, stat.st_size, stat.st_ino)
     cached = cache.get(path)
     if cached and cached[0] == signature and time.time_ns() - stat.st_mtime_ns > SETTLED_SECONDS * 1e9:
         return cached[1]
-    result = read_paper(path)
+    result = read_paper(Path(path))
     cache[path] = (signature, result)
     return result

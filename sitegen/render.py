@@ -168,6 +168,9 @@ def site_pages(
             tuple((t, site.tag_labels[t], len(papers)) for t, papers in site.by_tag.items()),
         ),
     ]
+    newest_by_theme: dict[str, list[Paper]] = {t.slug: [] for t in site.themes}
+    for paper in newest:
+        newest_by_theme[paper.theme].append(paper)
     for theme in site.themes:
         papers = site.by_theme[theme.slug]
         pages.append(theme_page(site, theme, views))
@@ -176,7 +179,7 @@ def site_pages(
                 f"themes/{theme.slug}/feed.xml",
                 theme.title,
                 f"themes/{theme.slug}/",
-                tuple(p for p in newest if p.theme == theme.slug)[:FEED_SIZE],
+                tuple(newest_by_theme[theme.slug][:FEED_SIZE]),
                 views,
             )
         )
