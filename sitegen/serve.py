@@ -165,6 +165,7 @@ class LiveSite:
             self.step()
 
     def stop(self) -> None:
+        """End the loop and all writing: once this returns, no write is under way and none will start."""
         with self._cond:
             self._stopping = True
             self._cond.notify_all()
@@ -205,6 +206,8 @@ class LiveSite:
                 self._generation += 1
             self._building = False
             self._cond.notify_all()
+        if self._stopping:  # the server is shutting down: this build was thrown away
+            return outcome
         self._announce(outcome, recovered=bool(before) and not outcome.problems)
         with self._cond:
             # Saves that came in meanwhile are rebuilt first: their rebuild brings its own data files.
@@ -227,7 +230,9 @@ class LiveSite:
                 self._report(line, True)
             return
         with self._cond:
-            if self._written is not None and sum(self._put(path, data) for path, data in files):
+            if self._stopping or self._written is None:
+                return
+            if sum(self._put(path, data) for path, data in files):
                 self._data_generation += 1
                 self._cond.notify_all()
 
@@ -245,6 +250,8 @@ class LiveSite:
 
     def _write(self, files: list[tuple[str, bytes]]) -> int:
         """Bring the folder to ``files``: write what differs, delete what is gone. Returns files written."""
+        if self._stopping:
+            return 0
         new = dict(files)
         if len(new) != len(files):
             seen: set[str] = set()
@@ -619,6 +626,7 @@ def serve(
     output = temp / "site"
     live = LiveSite(make_builder, output, config_file, report=report)
     observer = loop = server = None
+    stopped = False
     previous = _terminate_as_interrupt()
     try:
         server = listen(host, port, live)
@@ -633,19 +641,36 @@ def serve(
             webbrowser.open(url)
         server.serve_forever()
     except KeyboardInterrupt:
-        report("Stopped.", False)
+        stopped = True
     finally:
-        live.stop()
-        if server is not None:
-            server.server_close()
-        if observer is not None:
-            observer.stop()
-            observer.join(timeout=2)
-        if loop is not None:
-            loop.join(timeout=10)  # a rebuild in progress finishes before its folder goes
-        shutil.rmtree(temp, ignore_errors=True)
+        with _signals_held_off():
+            if stopped:
+                report("Stopped.", False)
+            # Once this returns no write is under way and none will start: a rebuild still running in the
+            # loop thread (a daemon, with nothing of its own to clean up) cannot put files back.
+            live.stop()
+            if server is not None:
+                server.server_close()
+            if observer is not None:
+                observer.stop()
+                observer.join(timeout=2)
+            shutil.rmtree(temp, ignore_errors=True)
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+@contextmanager
+def _signals_held_off() -> Iterator[None]:
+    """Ignore Ctrl-C and SIGTERM for a moment: a second Ctrl-C must not cut the clean-up short."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = {number: signal.signal(number, signal.SIG_IGN) for number in (signal.SIGINT, signal.SIGTERM)}
+    try:
+        yield
+    finally:
+        for number, handler in previous.items():
+            signal.signal(number, handler)
 
 
 def _terminate_as_interrupt() -> Any:

@@ -546,6 +546,27 @@ def test_serve_an_edit_is_served_and_browsers_are_told_to_reload(served):
     assert "Stopped." in process.lines["out"] and not output.exists()  # the temporary folder is gone
 
 
+def test_serve_a_second_ctrl_c_during_a_rebuild_still_exits_cleanly(served):
+    process, root = served
+    output = Path(process.wait_for(r"Serving \S+ from (\S+) ").group(1))
+    template = root / "templates" / "paper.html"
+    # Paper pages that take seconds each: the rebuild this edit starts is still running at both Ctrl-Cs.
+    template.write_text(
+        template.read_text().replace(
+            "{% block main %}", "{% block main %}{% for _ in range(50000000) %}{% endfor %}"
+        )
+    )
+    time.sleep(0.5)
+    rebuilds = len([line for line in process.lines["out"] if line.startswith("Rebuilt")])
+    process.process.send_signal(signal.SIGINT)
+    process.wait_for(r"^Stopped\.$")
+    process.process.send_signal(signal.SIGINT)
+    assert process.process.wait(TIMEOUT) == 0, process.lines
+    process.stop()
+    assert len([line for line in process.lines["out"] if line.startswith("Rebuilt")]) == rebuilds
+    assert not output.parent.exists() and not process.lines["err"], process.lines
+
+
 def test_serve_survives_a_broken_file_and_recovers(served):
     process, root = served
     port = int(process.wait_for(r"Serving http://127\.0\.0\.1:(\d+)/").group(1))
