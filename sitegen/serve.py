@@ -625,7 +625,7 @@ def serve(
     temp = Path(tempfile.mkdtemp(prefix="sitegen-serve-"))
     output = temp / "site"
     live = LiveSite(make_builder, output, config_file, report=report)
-    observer = loop = server = None
+    observer = server = None
     stopped = False
     previous = _terminate_as_interrupt()
     try:
