@@ -453,6 +453,10 @@ class Served:
             time.sleep(0.01)
         raise AssertionError(f"no line matching {pattern!r} in {self.lines}")
 
+    def rebuilds(self) -> int:
+        """How many rebuilds it has announced so far."""
+        return sum(line.startswith("Rebuilt") for line in self.lines["out"])
+
     def stop(self) -> int:
         if self.process.poll() is None:
             self.process.send_signal(signal.SIGINT)
@@ -557,13 +561,13 @@ def test_serve_a_second_ctrl_c_during_a_rebuild_still_exits_cleanly(served):
         )
     )
     time.sleep(0.5)
-    rebuilds = len([line for line in process.lines["out"] if line.startswith("Rebuilt")])
+    rebuilds = process.rebuilds()
     process.process.send_signal(signal.SIGINT)
     process.wait_for(r"^Stopped\.$")
     process.process.send_signal(signal.SIGINT)
     assert process.process.wait(TIMEOUT) == 0, process.lines
     process.stop()
-    assert len([line for line in process.lines["out"] if line.startswith("Rebuilt")]) == rebuilds
+    assert process.rebuilds() == rebuilds
     assert not output.parent.exists() and not process.lines["err"], process.lines
 
 
@@ -591,7 +595,7 @@ def test_serve_survives_a_broken_file_and_recovers(served):
 def test_serve_a_burst_of_saves_gives_few_rebuilds(served):
     process, root = served
     port = int(process.wait_for(r"Serving http://127\.0\.0\.1:(\d+)/").group(1))
-    before = len([line for line in process.lines["out"] if line.startswith("Rebuilt")])
+    before = process.rebuilds()
     path = root / "content" / "papers" / "vision" / "paper-2.md"
     text = path.read_text()
     for number in range(50):
@@ -600,7 +604,7 @@ def test_serve_a_burst_of_saves_gives_few_rebuilds(served):
     while "Burst 49" not in get(port, "/papers/paper-2/") and time.monotonic() < deadline:
         time.sleep(0.02)
     assert "Burst 49" in get(port, "/papers/paper-2/")
-    rebuilds = len([line for line in process.lines["out"] if line.startswith("Rebuilt")]) - before
+    rebuilds = process.rebuilds() - before
     assert 1 <= rebuilds <= 5, process.lines["out"]
 
 
