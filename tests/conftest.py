@@ -16,7 +16,12 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
-SEEDS = sorted((REPO / "content" / "dumps").glob("*.txt"))
+# Tests never read the repository's content/ (curators change it in every pull request): a corpus is built
+# into tmp_path from these frozen fixtures. Templates, static files and node_modules are code, not content.
+FIXTURES = REPO / "tests" / "fixtures"
+FROZEN = FIXTURES / "project"  # sitegen.yaml and content/themes.yaml as they were when the seeds were filed
+SEEDS = sorted((FIXTURES / "seeds").glob("*.txt"))  # five Daily Papers dumps: 516 entries of 447 papers
+CURATED = FIXTURES / "curated" / "papers"  # a few hand-curated papers: statuses, tags, notes, an excluded one
 
 
 def run_sitegen(*args: str | Path, cwd: Path, check: bool = True, **kwargs) -> subprocess.CompletedProcess:
@@ -38,10 +43,11 @@ def run_sitegen(*args: str | Path, cwd: Path, check: bool = True, **kwargs) -> s
 
 
 def make_project(root: Path, dumps: list[Path] | None = None) -> Path:
-    """A project folder using the repository's themes, templates and static files and the given dumps."""
+    """A project folder with the frozen themes and config, the repository's templates and static files and
+    the given dumps."""
     (root / "content" / "dumps").mkdir(parents=True)
-    shutil.copy(REPO / "content" / "themes.yaml", root / "content" / "themes.yaml")
-    shutil.copy(REPO / "sitegen.yaml", root / "sitegen.yaml")
+    shutil.copy(FROZEN / "content" / "themes.yaml", root / "content" / "themes.yaml")
+    shutil.copy(FROZEN / "sitegen.yaml", root / "sitegen.yaml")
     for name in ("templates", "static"):
         shutil.copytree(REPO / name, root / name)
     if (REPO / "node_modules").exists():
@@ -57,12 +63,24 @@ def project(tmp_path: Path) -> Path:
     return make_project(tmp_path / "project")
 
 
-@pytest.fixture(scope="session")
-def shipped_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A copy of the repository's shipped content (the committed papers), read-only by convention."""
-    root = make_project(tmp_path_factory.mktemp("shipped") / "project", SEEDS)
-    shutil.copytree(REPO / "content" / "papers", root / "content" / "papers")
+def make_corpus(root: Path) -> Path:
+    """The frozen corpus in ``root``: the seed dumps imported with the frozen themes, then curated papers."""
+    make_project(root, SEEDS)
+    run_sitegen("import", "--added", "2026-11-23", cwd=root)
+    shutil.copytree(CURATED, root / "content" / "papers", dirs_exist_ok=True)
     return root
+
+
+@pytest.fixture(scope="session")
+def corpus_project(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The frozen corpus (see ``make_corpus``), shared by the session: read-only by convention."""
+    return make_corpus(tmp_path_factory.mktemp("corpus") / "project")
+
+
+def visible_papers(root: Path) -> list[Path]:
+    """The paper files of a project that the site shows (not excluded)."""
+    papers = sorted((root / "content" / "papers").glob("*/*.md"))
+    return [p for p in papers if "\nstatus: excluded\n" not in p.read_text(encoding="utf-8")]
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -74,7 +92,9 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 
 # --- Browser fixtures (search, accessibility): Debian's Chromium driven by Playwright ---------------------
 
-CHROMIUM = Path("/usr/bin/chromium")
+# Debian's chromium by default (`.ci/run`); GitHub's ubuntu-latest, where the chromium package is a snap
+# wrapper, sets SITEGEN_CHROMIUM to its preinstalled Chrome.
+CHROMIUM = Path(os.environ.get("SITEGEN_CHROMIUM") or "/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",
     "--disable-gpu",
@@ -90,7 +110,10 @@ def browser():
     from playwright.sync_api import sync_playwright
 
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is missing: browser tests need Debian's chromium (apt-get install chromium)")
+        pytest.fail(
+            f"{CHROMIUM} is missing: browser tests need Debian's chromium (apt-get install chromium) "
+            "or SITEGEN_CHROMIUM set to a Chrome or Chromium executable"
+        )
     with sync_playwright() as playwright:
         chromium = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield chromium

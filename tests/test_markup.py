@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import random
 import re
-from pathlib import Path
 
 import pytest
+from conftest import SEEDS
 from markupsafe import Markup
 
 from sitegen import markup
@@ -19,7 +19,6 @@ from sitegen.markup import (
     render_title,
 )
 
-DUMPS = sorted((Path(__file__).resolve().parent.parent / "content" / "dumps").glob("*.txt"))
 NOISE = {
     "new",
     "Get trending papers in your email inbox!",
@@ -35,7 +34,7 @@ ABSTRACT_MIN = 300
 def dump_abstracts() -> list[str]:
     """Every distinct abstract in the dumps, in file order."""
     seen: dict[str, None] = {}
-    for path in DUMPS:
+    for path in SEEDS:
         for raw in path.read_text(encoding="utf-8").splitlines():
             line = raw.strip()
             if not line or line in NOISE or DATE.fullmatch(line):

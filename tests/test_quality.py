@@ -32,11 +32,11 @@ def need(path: Path, install: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def sites(shipped_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """The shipped content built through the real CLI, at the domain root and under /reading-list/."""
+def sites(corpus_project: Path, tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The frozen corpus built through the real CLI, at the domain root and under /reading-list/."""
     out = tmp_path_factory.mktemp("quality")
-    run_sitegen("build", "--output", out / "root", cwd=shipped_project)
-    run_sitegen("build", "--output", out / "sub", "--base-url", "/reading-list/", cwd=shipped_project)
+    run_sitegen("build", "--output", out / "root", cwd=corpus_project)
+    run_sitegen("build", "--output", out / "sub", "--base-url", "/reading-list/", cwd=corpus_project)
     return {"root": out / "root", "sub": out / "sub"}
 
 

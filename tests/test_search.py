@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import REPO, make_project, run_sitegen, serve_folder
+from conftest import make_corpus, run_sitegen, serve_folder
 from test_build import add_paper
 
 from sitegen.content import normalise_title
@@ -33,38 +32,9 @@ FIXTURES = [
 
 
 def fixture_project(root: Path) -> Path:
-    """The shipped content (when present) plus the fixture papers; else the fixtures in two themes."""
-    if (REPO / "content" / "papers").is_dir() and (REPO / "content" / "themes.yaml").is_file():
-        make_project(root)
-        shutil.copytree(REPO / "content" / "papers", root / "content" / "papers")
-        theme = next(p.name for p in sorted((root / "content" / "papers").iterdir()) if p.is_dir())
-    else:
-        (root / "content").mkdir(parents=True)
-        (root / "content" / "themes.yaml").write_text(
-            "themes:\n- slug: vision\n  title: Vision\n  description: Seeing.\n"
-            "- slug: efficiency\n  title: Efficiency\n  description: Fewer weights.\n"
-        )
-        for name in ("templates", "static"):
-            shutil.copytree(REPO / name, root / name)
-        shutil.copy(REPO / "sitegen.yaml", root / "sitegen.yaml")
-        (root / "node_modules").symlink_to(REPO / "node_modules")
-        theme = "efficiency"
-        add_paper(
-            root,
-            "vision",
-            "zq-nerf",
-            "NeRF: Representing Scenes as Neural Radiance Fields",
-            body="We represent a scene as a neural radiance field.",
-            id="zqnerf",
-        )
-        add_paper(
-            root,
-            "vision",
-            "zq-apart",
-            "Radiance of neural things",
-            body="Radiance first; the neural part comes later.",
-            id="zqapart",
-        )
+    """The frozen corpus plus the fixture papers."""
+    make_corpus(root)
+    theme = "efficiency"
     taken = {
         normalise_title(p.read_text().split("title: ", 1)[1].split("\n", 1)[0].strip("'\""))
         for p in (root / "content" / "papers").rglob("*.md")
