@@ -342,15 +342,38 @@ def steps(data: dict) -> list[dict]:
     return [step for job in data["jobs"].values() for step in job["steps"]]
 
 
-def test_ci_workflow_tests_checks_builds_and_uploads_a_preview():
+def job_running(data: dict, command: str) -> tuple[dict, dict]:
+    """The one job with a step running ``command``, and that step."""
+    (found,) = [
+        (job, s) for job in data["jobs"].values() for s in job["steps"] if command in s.get("run", "")
+    ]
+    return found
+
+
+def test_ci_workflow_checks_content_tests_and_builds_a_preview_in_independent_jobs():
     data, _ = workflow("ci.yml")
     assert set(data["on"]) >= {"pull_request", "push"}
     uses = [s.get("uses", "") for s in steps(data)]
     assert {"actions/checkout@v4", "actions/setup-python@v5", "actions/setup-node@v4"} <= set(uses)
-    runs = "\n".join(s.get("run", "") for s in steps(data))
-    assert "make test" in runs and "sitegen check --format github" in runs and "sitegen build" in runs
-    upload = next(s for s in steps(data) if s.get("uses", "").startswith("actions/upload-artifact@v4"))
-    assert upload["with"]["path"] == "site"
+    check_job, check_step = job_running(data, "sitegen check --strict --format github")
+    test_job, _ = job_running(data, "make test")
+    build_job, _ = job_running(data, "sitegen build")
+    assert len({id(check_job), id(test_job), id(build_job)}) == 3
+    # No job waits for another, and the check step runs even when a step before it failed.
+    assert not any("needs" in job for job in data["jobs"].values())
+    assert check_step["if"] in ("${{ !cancelled() }}", "${{ always() }}")
+    assert "curator" in check_job["name"].lower() and "test" in test_job["name"].lower()
+    assert not any("make test" in s.get("run", "") for s in check_job["steps"] + build_job["steps"])
+    # GitHub's chromium package is a snap wrapper: the tests use the runner's Chrome.
+    assert test_job["env"]["SITEGEN_CHROMIUM"] == "/usr/bin/google-chrome"
+    upload = next(s for s in build_job["steps"] if s.get("uses", "").startswith("actions/upload-artifact@v4"))
+    assert upload["with"]["path"] == "site" and upload["if"] == "${{ !cancelled() }}"
+
+
+def test_ci_entry_point_runs_the_readme_test_command():
+    readme = (REPO / "README.md").read_text()
+    assert "make test" in readme.split("## Quick start", 1)[1].split("##", 1)[0]
+    assert (REPO / ".ci" / "run").read_text().rstrip().endswith("\nmake test")
 
 
 def test_pages_workflow_builds_with_the_pages_base_url_and_deploys():
