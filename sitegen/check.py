@@ -8,7 +8,6 @@ curator notes linking to pages the site does not have.
 
 from __future__ import annotations
 
-import difflib
 import os
 import re
 from collections.abc import Iterable, Sequence
@@ -23,8 +22,10 @@ from sitegen.config import EXCLUDED, Config, load_config
 from sitegen.content import (
     ContentProblem,
     Paper,
+    did_you_mean,
     field_line,
     load_papers,
+    normalise_title,
     paper_files,
     read_text,
     split_front_matter,
@@ -93,13 +94,13 @@ def check(root: Path) -> Report:
         themes = None
     papers, found = load_papers(config.papers_dir)
     problems += found
-    problems += stray_files(config.papers_dir)
+    strays = stray_papers(config.papers_dir)
+    problems += stray_files(config.papers_dir, strays, {t.slug for t in themes or ()})
     if themes is not None:
         problems += validate_papers(papers, themes, config)
-        problems += themes_without_folders(config, themes)
     problems += pinned_slugs(papers)
     dumps = dump_files(config.dumps_dir)
-    problems += dumps_not_imported(config, dumps)
+    problems += dumps_not_imported(config, dumps, strays)
     if themes is not None:
         problems += broken_note_links(config, papers, themes)
     if not any(p.severity == "error" for p in problems):
@@ -108,41 +109,50 @@ def check(root: Path) -> Report:
     return Report(tuple(problems), len(papers), len(themes or ()), len(dumps))
 
 
-def stray_files(papers_dir: Path) -> list[Problem]:
-    """Files under content/papers that are not ``<theme>/<slug>.md``: the build would silently skip them."""
+def stray_papers(papers_dir: Path) -> dict[Path, str]:
+    """Markdown files under content/papers that are not ``<theme>/<slug>.md``, with their normalised titles
+    ('' when unreadable): a paper a curator put in the wrong place, which the build would skip."""
     if not papers_dir.is_dir():
-        return []
+        return {}
     papers = set(paper_files(papers_dir))
+    strays = {}
+    for path in sorted(papers_dir.rglob("*.md")):
+        if path in papers or not path.is_file() or _hidden(path.relative_to(papers_dir)):
+            continue
+        try:
+            title = split_front_matter(path, read_text(path)).data.get("title")
+        except ContentProblem:
+            title = None
+        strays[path] = normalise_title(title) if isinstance(title, str) else ""
+    return strays
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith(".") for part in relative.parts)  # .gitkeep, editor and import temporaries
+
+
+def stray_files(papers_dir: Path, strays: dict[Path, str], themes: set[str]) -> list[Problem]:
+    """Files under content/papers that are not ``<theme>/<slug>.md``: the build would silently skip them. A
+    misplaced paper is told where to go, never to import it again (that would make a second copy)."""
     problems = []
-    for path in sorted(papers_dir.rglob("*")):
-        relative = path.relative_to(papers_dir)
-        if path.is_dir() or path in papers or any(part.startswith(".") for part in relative.parts):
-            continue  # dotfiles: .gitkeep, editor and import temporaries
+    for path in strays:
+        folder = path.relative_to(papers_dir).parts[0]
+        theme = folder if folder in themes else "<theme>"
         problems.append(
             Problem(
                 path,
-                "not a paper file, so the site leaves it out: papers are "
-                "content/papers/<theme>/<slug>.md (lowercase .md, one folder deep)",
+                f"is not in a theme folder, so the site leaves it out: move it to content/papers/{theme}/ "
+                f"(git mv {display_path(path)} content/papers/{theme}/{path.name})",
             )
         )
-    return problems
-
-
-def themes_without_folders(config: Config, themes: Sequence[Theme]) -> list[Problem]:
-    """A declared theme with no folder would be an empty page; say where it is declared."""
-    text = config.themes_file.read_text(encoding="utf-8")
-    problems = []
-    for theme in themes:
-        if not any((config.papers_dir / theme.slug).glob("*.md")):
-            pattern = rf"^[ \t]*-?[ \t]*slug:[ \t]*['\"]?{re.escape(theme.slug)}['\"]?[ \t]*$"
-            match = re.search(pattern, text, re.M)
-            line = text[: match.start()].count("\n") + 1 if match else None
+    others = (p for p in sorted(papers_dir.rglob("*")) if p.is_file() and p.suffix != ".md")
+    for path in others:
+        if not _hidden(path.relative_to(papers_dir)):
             problems.append(
                 Problem(
-                    config.themes_file,
-                    f"theme '{theme.slug}' has no papers (no folder content/papers/{theme.slug}/); "
-                    "move papers into it or remove the theme",
-                    line,
+                    path,
+                    "not a paper file, so the site leaves it out: papers are "
+                    "content/papers/<theme>/<slug>.md (lowercase .md, one folder deep)",
                 )
             )
     return problems
@@ -166,9 +176,10 @@ def pinned_slugs(papers: Sequence[Paper]) -> list[Problem]:
     return problems
 
 
-def dumps_not_imported(config: Config, dumps: Sequence[Path]) -> list[Problem]:
+def dumps_not_imported(config: Config, dumps: Sequence[Path], strays: dict[Path, str]) -> list[Problem]:
     """Dump entries with no paper file, or whose paper does not list the dump: import was not run (or its
-    files not committed). Matching is import's own (id, then normalised title), so excluded papers count."""
+    files not committed). Matching is import's own (id, then normalised title), so excluded papers count;
+    a paper in a stray place is already told to move, so its entries are not told to import it again."""
     if not dumps:
         return []
     try:
@@ -183,6 +194,8 @@ def dumps_not_imported(config: Config, dumps: Sequence[Path]) -> list[Problem]:
         first = entries[0]
         existing = find_existing(by_id, id_by_title, first.title)
         dump = config.dumps_dir / first.file
+        if existing is None and normalise_title(first.title) in strays.values():
+            continue
         if existing is None:
             problems.append(
                 Problem(dump, f"paper '{_short(first.title)}' was never imported; {hint}", first.line)
@@ -272,8 +285,8 @@ def _link_problem(
     if ok and url.startswith("/") and not url.startswith("//"):
         return (
             f"note link '{url}' is root-relative and breaks when the site is served under a sub-path "
-            f"(GitHub Pages); write it relative to the paper page, e.g. '../../{target}'",
-            "warning",
+            f"(GitHub Pages); write it relative to the paper page: '../../{target}'",
+            "error",
         )
     if ok and slash:
         return f"note link '{url}' points at a folder{slash}", "warning"
@@ -291,8 +304,8 @@ def _link_problem(
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:
-    close = difflib.get_close_matches(name, list(choices), n=1, cutoff=0.75)
-    return f" (did you mean '{close[0]}'?)" if close else ""
+    meant = did_you_mean(name, choices)
+    return f" (did you mean '{meant}'?)" if meant else ""
 
 
 def _text_position(path: Path, needle: str) -> tuple[int | None, int | None]:

@@ -6,6 +6,8 @@ so re-filing a paper is a ``git mv`` and its URL ``/papers/<slug>/`` never chang
 
 from __future__ import annotations
 
+import datetime as dt
+import difflib
 import hashlib
 import os
 import re
@@ -22,9 +24,20 @@ import yaml
 from sitegen.errors import Problem
 
 try:  # libyaml is several times faster; the pure-Python loader behaves the same.
-    _Loader: type = yaml.CSafeLoader
+    _BaseLoader: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _Loader = yaml.SafeLoader
+    _BaseLoader = yaml.SafeLoader
+
+
+class _Loader(_BaseLoader):
+    """Dates stay the strings the curator wrote: ``added: 2024-13-45`` is then a located field error, never
+    a crash of the YAML library's date constructor, and ``added`` reads the same quoted or not."""
+
+
+_Loader.yaml_implicit_resolvers = {
+    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
+}
 
 SLUG_MAX = 80
 FENCE = "---"
@@ -177,12 +190,9 @@ def split_front_matter(path: Path, text: str) -> ParsedFile:
     try:
         data = yaml.load(front, Loader=_Loader)
     except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        line = mark.line + 2 if mark else 1
-        column = mark.column + 1 if mark else None
-        reason = getattr(exc, "problem", None) or str(exc)
+        reason, line, column = yaml_error(exc, front)
         raise ContentProblem(
-            Problem(path, f"front matter is not valid YAML ({reason})", line, column)
+            Problem(path, f"front matter is not valid YAML ({reason})", _plus(line, 2), _plus(column, 1))
         ) from None
     if data is None:
         data = {}
@@ -194,6 +204,38 @@ def split_front_matter(path: Path, text: str) -> ParsedFile:
         skipped += 1
     body = "\n".join(body_lines[skipped:]).strip()
     return ParsedFile(front, data, body, end + 2 + skipped)
+
+
+def yaml_error(exc: yaml.YAMLError, text: str) -> tuple[str, int | None, int | None]:
+    """What is wrong with YAML ``text`` and where (0-based line and column), told the way a curator fixes it.
+    A quote or bracket left open (the parser only notices lines later) is reported where it was opened; a
+    tab where YAML expects indentation is named."""
+    problem, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
+    reason = getattr(exc, "problem", None) or str(exc)
+    lines = text.split("\n")
+    if problem and context and context.line < problem.line:
+        opener = lines[context.line][context.column : context.column + 1]
+        if opener and opener in "'\"[{":
+            return (
+                f"the {opener} opened here is never closed; close it on this line",
+                context.line,
+                context.column,
+            )
+    mark = problem or context
+    if mark is None:
+        return reason, None, None
+    line = lines[mark.line] if mark.line < len(lines) else ""
+    if "\t" in line[: mark.column + 1]:
+        return (
+            "a tab character: YAML indents with spaces; replace the tab with spaces",
+            mark.line,
+            line.find("\t"),
+        )
+    return reason, mark.line, mark.column
+
+
+def _plus(value: int | None, offset: int) -> int | None:
+    return None if value is None else value + offset
 
 
 class ContentProblem(Exception):
@@ -220,6 +262,51 @@ def field_line(front: str, key: str) -> int | None:
     return field_lines(front).get(key)
 
 
+def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
+    """The choice a near-miss ``name`` was meant to be (a typo, a dropped letter, another case), if any."""
+    folded = {choice.casefold(): choice for choice in choices}
+    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
+    return folded[close[0]] if close else None
+
+
+def unknown_field(key: str) -> tuple[str, str]:
+    """Message and severity for a front matter key the schema does not have. A near miss of a known field
+    is an error: the curator meant that field (``stauts: excluded``) and the site would silently ignore it."""
+    meant = did_you_mean(key, FIELDS)
+    if meant:
+        return (
+            f"unknown front matter field '{key}': did you mean '{meant}'? (rename it to '{meant}')",
+            "error",
+        )
+    return f"unknown front matter field '{key}' (known fields: {', '.join(FIELDS)})", "warning"
+
+
+def is_real_date(text: str) -> bool:
+    """``YYYY-MM-DD`` naming a day the calendar has (no month 13, no February 30)."""
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+        return False
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+TAG_PUNCTUATION = " -+.#_"  # besides letters and digits; documented in CONTRIBUTING.md
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why a tag cannot be used, if it cannot: its page is /tags/<slug>/, so it needs a letter or digit,
+    and it keeps to letters, digits and a little punctuation so one word is written one way."""
+    if not any(char.isalnum() for char in tag):
+        return "has no letter or digit; a tag needs one"
+    odd = sorted({char for char in tag if not char.isalnum() and char not in TAG_PUNCTUATION})
+    if odd:
+        shown = " ".join(repr(char) for char in odd)
+        return f"has {shown}: tags use letters, digits, spaces and - + . # _"
+    return None
+
+
 def _string_list(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return ()
@@ -240,8 +327,7 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
 
     for key in data:
         if key not in FIELDS:
-            known = ", ".join(FIELDS)
-            bad(str(key), f"unknown front matter field '{key}' (known fields: {known})", "warning")
+            bad(str(key), *unknown_field(str(key)))
     for key in REQUIRED:
         if key not in data or data[key] in (None, ""):
             problems.append(Problem(path, f"front matter field '{key}' is required", 2))
@@ -269,8 +355,8 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
     added = data.get("added")
     if added is not None:
         added = str(added)
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", added):
-            bad("added", f"'added' must be a date written YYYY-MM-DD, not {added!r}")
+        if not is_real_date(added):
+            bad("added", f"'added' must be a real date written YYYY-MM-DD (e.g. '2026-11-01'), not {added!r}")
     status = data.get("status")
     if status is not None and not isinstance(status, str):
         bad("status", "'status' must be a string")
@@ -279,6 +365,9 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
     if tags is None:
         bad("tags", "'tags' must be a list of strings")
         tags = ()
+    for tag in tags:
+        if reason := tag_problem(tag):
+            bad("tags", f"tag {tag!r} {reason}")
     notes = data.get("notes") or ""
     if not isinstance(notes, str):
         bad("notes", "'notes' must be a (Markdown) string")

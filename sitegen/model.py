@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, replace
 from functools import cached_property
+from pathlib import Path
 from types import MappingProxyType
 
 from sitegen.config import EXCLUDED, Config
-from sitegen.content import FileCache, Paper, is_valid_slug, load_papers, normalise_title, slugify
+from sitegen.content import FileCache, Paper, did_you_mean, is_valid_slug, load_papers, normalise_title
 from sitegen.errors import Problem, SitegenError
+from sitegen.tags import canonical_tag, tag_problems, tag_slug
 from sitegen.themes import UNSORTED, Theme, load_themes
 
 UNSORTED_THEME = Theme(
@@ -74,10 +77,6 @@ class Site:
         return tuple((name, dates[name], counts[name]) for name in sorted(counts))
 
 
-def tag_slug(tag: str) -> str:
-    return slugify(tag) or "tag"
-
-
 def title_key(paper: Paper) -> tuple[str, str]:
     return (normalise_title(paper.title), paper.slug)
 
@@ -89,11 +88,15 @@ def validate_papers(papers: list[Paper], themes: tuple[Theme, ...], config: Conf
     statuses = config.status_labels
     for paper in papers:
         if paper.theme not in theme_slugs:
+            meant = did_you_mean(paper.theme, theme_slugs)
+            fix = (
+                f"did you mean '{meant}'? (git mv the file to content/papers/{meant}/)"
+                if meant
+                else f"move the file to one of: {', '.join(sorted(theme_slugs))}"
+            )
             problems.append(
                 Problem(
-                    paper.path,
-                    f"folder '{paper.theme}' is not a theme in {config.themes_file.name}; "
-                    f"move the file to one of: {', '.join(sorted(theme_slugs))}",
+                    paper.path, f"folder '{paper.theme}' is not a theme in {config.themes_file.name}; {fix}"
                 )
             )
         if not is_valid_slug(paper.slug):
@@ -110,16 +113,67 @@ def validate_papers(papers: list[Paper], themes: tuple[Theme, ...], config: Conf
                     paper.line_of("status"),
                 )
             )
-    keys = {"slug": lambda p: p.slug, "id": lambda p: p.id, "normalised title": lambda p: title_key(p)[0]}
-    for label, key in keys.items():
-        groups: dict[str, list[Paper]] = {}
-        for paper in papers:
-            groups.setdefault(key(paper), []).append(paper)
-        for group in (g for g in groups.values() if len(g) > 1):
-            for paper in group:
-                others = ", ".join(str(o.path) for o in group if o is not paper)
-                problems.append(Problem(paper.path, f"same {label} as {others}"))
+    return problems + duplicates(papers) + tag_problems(papers) + empty_themes(papers, themes, config)
+
+
+def duplicates(papers: Sequence[Paper]) -> list[Problem]:
+    """A copied file is one mistake: one error on the copy (the later path) naming the original."""
+    keys = {"id": lambda p: p.id, "title": lambda p: title_key(p)[0], "file name": lambda p: p.slug}
+    first: dict[tuple[str, str], Paper] = {}
+    problems = []
+    for paper in sorted(papers, key=lambda p: str(p.path)):
+        shared: dict[Path | str, list[str]] = {}  # original's path -> what the two share
+        for label, key in keys.items():
+            original = first.setdefault((label, key(paper)), paper)
+            if original is not paper:
+                shared.setdefault(original.path, []).append(label)
+        for path, labels in shared.items():
+            if labels == ["file name"]:
+                message = (
+                    f"same file name as {path}: both would be the page /papers/{paper.slug}/; rename one"
+                )
+            elif "id" in labels:
+                message = (
+                    f"duplicates {path} (same {' and '.join(labels)}): delete one, or give it a new id "
+                    "if it is another paper"
+                )
+            else:
+                message = f"has the same title as {path}: the same paper twice? delete one"
+            problems.append(Problem(paper.path, message, paper.line_of("id") if "id" in labels else None))
     return problems
+
+
+def empty_themes(papers: Sequence[Paper], themes: Sequence[Theme], config: Config) -> list[Problem]:
+    """A declared theme no visible paper is in would be an empty page: said where the theme is declared, by
+    check, build and the preview alike (a warning, so `--strict` fails on it as CI does)."""
+    visible = {p.theme for p in papers if p.status != EXCLUDED}
+    filed = {p.theme for p in papers}
+    problems = []
+    for theme in themes:
+        if theme.slug in visible:
+            continue
+        why = (
+            "all its papers are excluded"
+            if theme.slug in filed
+            else f"no paper is in content/papers/{theme.slug}/"
+        )
+        problems.append(
+            Problem(
+                config.themes_file,
+                f"theme '{theme.slug}' has no visible paper ({why}), so its page would be empty; "
+                f"move papers into it or remove the theme",
+                _declared_line(config.themes_file, theme.slug),
+                severity="warning",
+            )
+        )
+    return problems
+
+
+def _declared_line(themes_file: Path, slug: str) -> int | None:
+    text = themes_file.read_text(encoding="utf-8")
+    pattern = rf"^[ \t]*-?[ \t]*slug:[ \t]*['\"]?{re.escape(slug)}['\"]?[ \t]*$"
+    match = re.search(pattern, text, re.M)
+    return text[: match.start()].count("\n") + 1 if match else None
 
 
 def load_site(config: Config, cache: FileCache | None = None) -> Site:
@@ -130,7 +184,7 @@ def load_site(config: Config, cache: FileCache | None = None) -> Site:
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise SitegenError(problems)
-    visible = [p for p in papers if p.status != EXCLUDED]
+    visible = [_with_canonical_tags(p) for p in papers if p.status != EXCLUDED]
     shown = list(themes)
     if any(p.theme == UNSORTED for p in visible):
         shown.append(UNSORTED_THEME)
@@ -156,3 +210,9 @@ def load_site(config: Config, cache: FileCache | None = None) -> Site:
         tag_labels=MappingProxyType(tag_labels),
         warnings=tuple(problems),
     )
+
+
+def _with_canonical_tags(paper: Paper) -> Paper:
+    """The paper with its tags as the site shows them (one spelling, each once)."""
+    tags = tuple(dict.fromkeys(canonical_tag(tag) for tag in paper.tags))
+    return paper if tags == paper.tags else replace(paper, tags=tags)
