@@ -22,7 +22,6 @@ from sitegen.config import EXCLUDED, Config, load_config
 from sitegen.content import (
     ContentProblem,
     Paper,
-    did_you_mean,
     field_line,
     load_papers,
     normalise_title,
@@ -32,6 +31,7 @@ from sitegen.content import (
 )
 from sitegen.dumps import dump_files
 from sitegen.errors import Problem, SitegenError
+from sitegen.fields import did_you_mean
 from sitegen.importer import existing_papers, find_existing, group_entries, read_dumps
 from sitegen.markup import render_markdown
 from sitegen.model import tag_slug, validate_papers

@@ -6,8 +6,6 @@ so re-filing a paper is a ``git mv`` and its URL ``/papers/<slug>/`` never chang
 
 from __future__ import annotations
 
-import datetime as dt
-import difflib
 import hashlib
 import os
 import re
@@ -22,6 +20,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import Problem
+from sitegen.fields import did_you_mean, is_real_date, tag_problem, yaml_error
 
 try:  # libyaml is several times faster; the pure-Python loader behaves the same.
     _BaseLoader: type = yaml.CSafeLoader
@@ -191,9 +190,8 @@ def split_front_matter(path: Path, text: str) -> ParsedFile:
         data = yaml.load(front, Loader=_Loader)
     except yaml.YAMLError as exc:
         reason, line, column = yaml_error(exc, front)
-        raise ContentProblem(
-            Problem(path, f"front matter is not valid YAML ({reason})", _plus(line, 2), _plus(column, 1))
-        ) from None
+        where = (None, None) if line is None else (line + 2, column + 1)
+        raise ContentProblem(Problem(path, f"front matter is not valid YAML ({reason})", *where)) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -204,38 +202,6 @@ def split_front_matter(path: Path, text: str) -> ParsedFile:
         skipped += 1
     body = "\n".join(body_lines[skipped:]).strip()
     return ParsedFile(front, data, body, end + 2 + skipped)
-
-
-def yaml_error(exc: yaml.YAMLError, text: str) -> tuple[str, int | None, int | None]:
-    """What is wrong with YAML ``text`` and where (0-based line and column), told the way a curator fixes it.
-    A quote or bracket left open (the parser only notices lines later) is reported where it was opened; a
-    tab where YAML expects indentation is named."""
-    problem, context = getattr(exc, "problem_mark", None), getattr(exc, "context_mark", None)
-    reason = getattr(exc, "problem", None) or str(exc)
-    lines = text.split("\n")
-    if problem and context and context.line < problem.line:
-        opener = lines[context.line][context.column : context.column + 1]
-        if opener and opener in "'\"[{":
-            return (
-                f"the {opener} opened here is never closed; close it on this line",
-                context.line,
-                context.column,
-            )
-    mark = problem or context
-    if mark is None:
-        return reason, None, None
-    line = lines[mark.line] if mark.line < len(lines) else ""
-    if "\t" in line[: mark.column + 1]:
-        return (
-            "a tab character: YAML indents with spaces; replace the tab with spaces",
-            mark.line,
-            line.find("\t"),
-        )
-    return reason, mark.line, mark.column
-
-
-def _plus(value: int | None, offset: int) -> int | None:
-    return None if value is None else value + offset
 
 
 class ContentProblem(Exception):
@@ -262,13 +228,6 @@ def field_line(front: str, key: str) -> int | None:
     return field_lines(front).get(key)
 
 
-def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
-    """The choice a near-miss ``name`` was meant to be (a typo, a dropped letter, another case), if any."""
-    folded = {choice.casefold(): choice for choice in choices}
-    close = difflib.get_close_matches(name.casefold(), list(folded), n=1, cutoff=0.75)
-    return folded[close[0]] if close else None
-
-
 def unknown_field(key: str) -> tuple[str, str]:
     """Message and severity for a front matter key the schema does not have. A near miss of a known field
     is an error: the curator meant that field (``stauts: excluded``) and the site would silently ignore it."""
@@ -281,38 +240,19 @@ def unknown_field(key: str) -> tuple[str, str]:
     return f"unknown front matter field '{key}' (known fields: {', '.join(FIELDS)})", "warning"
 
 
-def is_real_date(text: str) -> bool:
-    """``YYYY-MM-DD`` naming a day the calendar has (no month 13, no February 30)."""
-    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return False
-    try:
-        dt.date.fromisoformat(text)
-    except ValueError:
-        return False
-    return True
-
-
-TAG_PUNCTUATION = " -+.#_"  # besides letters and digits; documented in CONTRIBUTING.md
-
-
-def tag_problem(tag: str) -> str | None:
-    """Why a tag cannot be used, if it cannot: its page is /tags/<slug>/, so it needs a letter or digit,
-    and it keeps to letters, digits and a little punctuation so one word is written one way."""
-    if not any(char.isalnum() for char in tag):
-        return "has no letter or digit; a tag needs one"
-    odd = sorted({char for char in tag if not char.isalnum() and char not in TAG_PUNCTUATION})
-    if odd:
-        shown = " ".join(repr(char) for char in odd)
-        return f"has {shown}: tags use letters, digits, spaces and - + . # _"
-    return None
-
-
 def _string_list(value: Any) -> tuple[str, ...] | None:
     if value is None:
         return ()
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return tuple(value)
     return None
+
+
+def _value_column(front: str, line: int | None, key: str) -> int | None:
+    """Column of the value written after ``key:`` on its line of the file, for a located message."""
+    text = front.split("\n")[line - 2] if line else ""
+    match = re.match(rf"{re.escape(key)}\s*:\s*", text)
+    return match.end() + 1 if match and match.end() < len(text) else None
 
 
 def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Problem]]:
@@ -322,12 +262,15 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
     data, lines = parsed.data, field_lines(parsed.front)
     problems: list[Problem] = []
 
-    def bad(key: str, message: str, severity: str = "error") -> None:
-        problems.append(Problem(path, message, lines.get(key) or 2, severity=severity))
+    def bad(key: str, message: str, severity: str = "error", column: int | None = None) -> None:
+        problems.append(Problem(path, message, lines.get(key) or 2, column, severity=severity))
+
+    def value_column(key: str) -> int | None:
+        return _value_column(parsed.front, lines.get(key), key)
 
     for key in data:
         if key not in FIELDS:
-            bad(str(key), *unknown_field(str(key)))
+            bad(str(key), *unknown_field(str(key)), column=1)
     for key in REQUIRED:
         if key not in data or data[key] in (None, ""):
             problems.append(Problem(path, f"front matter field '{key}' is required", 2))
@@ -356,7 +299,8 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
     if added is not None:
         added = str(added)
         if not is_real_date(added):
-            bad("added", f"'added' must be a real date written YYYY-MM-DD (e.g. '2026-11-01'), not {added!r}")
+            message = f"'added' must be a real date written YYYY-MM-DD (e.g. '2026-11-01'), not {added!r}"
+            bad("added", message, column=value_column("added"))
     status = data.get("status")
     if status is not None and not isinstance(status, str):
         bad("status", "'status' must be a string")
@@ -367,7 +311,7 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
         tags = ()
     for tag in tags:
         if reason := tag_problem(tag):
-            bad("tags", f"tag {tag!r} {reason}")
+            bad("tags", f"tag {tag!r} {reason}", column=value_column("tags"))
     notes = data.get("notes") or ""
     if not isinstance(notes, str):
         bad("notes", "'notes' must be a (Markdown) string")

@@ -10,8 +10,9 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sitegen.config import EXCLUDED, Config
-from sitegen.content import FileCache, Paper, did_you_mean, is_valid_slug, load_papers, normalise_title
+from sitegen.content import FileCache, Paper, is_valid_slug, load_papers, normalise_title
 from sitegen.errors import Problem, SitegenError
+from sitegen.fields import did_you_mean
 from sitegen.tags import canonical_tag, tag_problems, tag_slug
 from sitegen.themes import UNSORTED, Theme, load_themes
 
@@ -160,7 +161,7 @@ def empty_themes(papers: Sequence[Paper], themes: Sequence[Theme], config: Confi
         problems.append(
             Problem(
                 config.themes_file,
-                f"theme '{theme.slug}' has no visible paper ({why}), so its page would be empty; "
+                f"theme '{theme.slug}' has no visible paper ({why}), so its page is empty; "
                 f"move papers into it or remove the theme",
                 _declared_line(config.themes_file, theme.slug),
                 severity="warning",

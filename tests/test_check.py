@@ -22,8 +22,12 @@ def theme_slugs(root: Path) -> list[str]:
 
 @pytest.fixture
 def clean(tmp_path: Path) -> Path:
+    return make_clean(tmp_path / "project")
+
+
+def make_clean(root: Path) -> Path:
     """A project that passes the check: one paper per declared theme, links between them in notes."""
-    root = make_project(tmp_path / "project")
+    make_project(root)
     slugs = theme_slugs(root)
     for number, theme in enumerate(slugs):
         add_paper(root, theme, f"paper-{number}", f"Paper number {number}", id=f"id{number:04d}")
@@ -134,7 +138,7 @@ def test_theme_without_a_folder_names_its_line_in_themes_yaml(clean: Path):
     assert result.returncode == 1
     assert (
         f"content/themes.yaml:{line}: warning: theme '{theme}' has no visible paper "
-        f"(no paper is in content/papers/{theme}/), so its page would be empty"
+        f"(no paper is in content/papers/{theme}/), so its page is empty"
     ) in result.stdout
 
 
