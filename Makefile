@@ -28,8 +28,9 @@ site: setup
 test: setup
 	$(BIN)/python -m pytest
 
-serve: setup
-	$(BIN)/sitegen serve
+PORT ?= 8000
+serve: setup  # make serve PORT=8001
+	$(BIN)/sitegen serve --port $(PORT)
 
 bench: setup
 	$(BIN)/python bench/run.py

@@ -6,6 +6,7 @@ Stage modules are imported inside the commands so that ``sitegen --help`` stays 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import sys
 import time
 from pathlib import Path
@@ -14,12 +15,29 @@ import click
 
 from sitegen import __version__
 
+
+def _project_root(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
+    """An explicit --root must exist (click checks); by default the project is the working folder or the
+    nearest folder above it holding sitegen.yaml or content/, so commands work from any subfolder."""
+    if ctx.get_parameter_source(str(param.name)) is not click.core.ParameterSource.DEFAULT:
+        return value
+    here = Path.cwd()
+    for folder in (here, *here.parents):
+        if (folder / "sitegen.yaml").is_file() or (folder / "content").is_dir():
+            return value if folder == here else Path(os.path.relpath(folder))
+    raise click.UsageError(
+        "this folder is not in a sitegen project (no sitegen.yaml or content/ here or above): "
+        "cd to the project folder or pass --root PATH"
+    )
+
+
 ROOT_OPTION = click.option(
     "--root",
-    type=click.Path(file_okay=False, path_type=Path),
+    type=click.Path(exists=True, file_okay=False, path_type=Path),
     default=Path("."),
-    show_default=True,
-    help="Project folder holding sitegen.yaml, content/, templates/ and static/.",
+    callback=_project_root,
+    help="Project folder holding sitegen.yaml, content/, templates/ and static/ "
+    "[default: this folder or the nearest one above it].",
 )
 
 
@@ -51,7 +69,16 @@ def cli() -> None:
     """Build a static site from a curated reading list of research papers."""
 
 
-@cli.command("import")
+def _examples(*lines: str) -> str:
+    """An epilog of example command lines, kept as written (click rewraps other text)."""
+    return "\b\nExamples:\n" + "\n".join(f"  {line}" for line in lines)
+
+
+@cli.command(
+    "import",
+    short_help="Import dumps into one Markdown file per paper.",
+    epilog=_examples("sitegen import --dry-run", "sitegen import content/dumps/2026-12-01.txt"),
+)
 @click.argument("dumps", nargs=-1, type=click.Path(path_type=Path))
 @ROOT_OPTION
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
@@ -92,7 +119,11 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, added: st
     )
 
 
-@cli.command("check")
+@cli.command(
+    "check",
+    short_help="Validate content like a build would; write nothing.",
+    epilog=_examples("sitegen check", "sitegen check --strict --format github   # what CI runs"),
+)
 @ROOT_OPTION
 @click.option(
     "--format",
@@ -115,7 +146,14 @@ def check_command(root: Path, output_format: str, strict: bool) -> None:
         sys.exit(1)
 
 
-@cli.command("add")
+@cli.command(
+    "add",
+    short_help="Add one paper by hand and print its path.",
+    epilog=_examples(
+        'sitegen add --title "Paper title" --abstract "The abstract." --theme vision --tag survey',
+        "sitegen add < snippet.txt",
+    ),
+)
 @ROOT_OPTION
 @click.option("--title", help="The paper's title (else a dump snippet is read from standard input).")
 @click.option("--abstract", help="The paper's abstract, as plain text.")
@@ -140,7 +178,11 @@ def add_command(
     click.echo(path)
 
 
-@cli.command("build")
+@cli.command(
+    "build",
+    short_help="Build the static site into site/.",
+    epilog=_examples("sitegen build", "sitegen build --base-url /reading-list/ --output public"),
+)
 @ROOT_OPTION
 @click.option(
     "--output",
@@ -175,7 +217,11 @@ def build_command(root: Path, output: Path | None, base_url: str | None, strict:
     click.echo(f"Built {written} files into {target}")
 
 
-@cli.command("serve")
+@cli.command(
+    "serve",
+    short_help="Preview the site with live reload.",
+    epilog=_examples("sitegen serve", "sitegen serve --port 8001 --open"),
+)
 @ROOT_OPTION
 @click.option(
     "--host",
