@@ -405,6 +405,6 @@ def test_readme_and_contributing_name_the_commands_the_workflows_run():
     template = (REPO / ".github" / "PULL_REQUEST_TEMPLATE.md").read_text()
     for command in ("make test", "make serve", "sitegen check", "sitegen import"):
         assert command in readme and command in contributing, command
-    for text in ("sitegen add", "status: excluded", "git mv", "sitegen check --format github"):
+    for text in ("sitegen add", "status: excluded", "git mv", "sitegen check --strict --format github"):
         assert text in contributing, text
     assert "sitegen check" in template and "CONTRIBUTING.md" in template
