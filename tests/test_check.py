@@ -110,7 +110,7 @@ def test_unknown_field_is_a_warning_and_strict_makes_it_an_error(clean: Path):
     add_paper(clean, theme, "extra-field", "Extra Field", id="extra", colour="blue")
     result = check(clean)
     assert result.returncode == 0
-    expected = f"content/papers/{theme}/extra-field.md:8: warning: unknown front matter field 'colour'"
+    expected = f"content/papers/{theme}/extra-field.md:8:1: warning: unknown front matter field 'colour'"
     assert expected in result.stdout
     assert lines(result)[-1].endswith(": 0 errors, 1 warning")
     strict = check(clean, "--strict")
@@ -261,7 +261,7 @@ def test_github_format_prints_annotations(clean: Path):
         for line in out
     ), out
     assert (
-        f"::warning file=content/papers/{theme}/extra-field.md,line=8,title=sitegen check::"
+        f"::warning file=content/papers/{theme}/extra-field.md,line=8,col=1,title=sitegen check::"
         "unknown front matter field 'colour' (known fields: id, title, sources, added, status, tags, notes, "
         "related)"
     ) in out

@@ -43,6 +43,10 @@ class FakeClock:
 
 def small_project(root: Path, papers: int = 6) -> Path:
     make_project(root)
+    # One declared theme, which has papers: an empty theme would be a warning on every rebuild.
+    (root / "content" / "themes.yaml").write_text(
+        "themes:\n- slug: vision\n  title: Vision\n  description: Seeing.\n"
+    )
     for number in range(papers):
         theme = "vision" if number % 3 else "unsorted"
         add_paper(root, theme, f"paper-{number}", f"Paper number {number}", added=f"2026-11-{10 + number}")
