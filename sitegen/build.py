@@ -21,7 +21,6 @@ import jinja2
 import jinja2.meta
 
 from sitegen import search
-from sitegen.blocks import undefined_blocks
 from sitegen.config import Config
 from sitegen.content import FileCache, Paper
 from sitegen.errors import Problem, SitegenError
@@ -37,6 +36,7 @@ from sitegen.render import (
     static_files,
     view_paper,
 )
+from sitegen.template_check import template_problems
 from sitegen.write import check_output, input_stamp, write_site
 
 T = TypeVar("T")
@@ -203,7 +203,7 @@ class Builder:
         sources = template_sources(self.config.templates_dir)
         if self._templates is None or self._templates[0] != sources:
             env = make_environment(self.config.templates_dir, self.template_cache)
-            if problems := undefined_blocks(env, sources, self.config.templates_dir):
+            if problems := template_problems(env, sources, self.config.templates_dir):
                 raise SitegenError(problems)
             self._templates = (sources, env, template_fingerprints(env, sources))
         return self._templates[1], self._templates[2]

@@ -190,3 +190,16 @@ def test_a_template_block_the_parent_never_defines_is_an_error(clean: Path):
         re.M,
     ), result.stdout
     assert run_build(clean).returncode == 1
+
+
+def test_a_template_syntax_error_is_located_in_its_file_by_check_and_build(clean: Path):
+    base = clean / "templates" / "base.html"
+    text = base.read_text().split("\n")
+    text[2] += " {% if %}"
+    base.write_text("\n".join(text))
+    expected = "templates/base.html:3: template syntax error: "
+    assert expected in check(clean).stdout
+    github = check(clean, "--format", "github").stdout
+    assert "::error file=templates/base.html,line=3,title=sitegen check::template syntax error: " in github
+    build = run_build(clean)
+    assert build.returncode == 1 and expected in build.stderr and "Traceback" not in build.stderr

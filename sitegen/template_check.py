@@ -1,5 +1,7 @@
-"""Template inheritance mistakes Jinja accepts silently: a child template's block that its parent (or the
-parent's parents) never defines is never rendered, so renaming ``{% block main %}`` would blank every page."""
+"""Template mistakes, found before any page renders and located in the template's own file: syntax errors
+(``templates/base.html:41: ...``), and the inheritance mistake Jinja accepts silently, a child template's
+block that its parent (or the parent's parents) never defines, which is never rendered: renaming
+``{% block main %}`` would blank every page."""
 
 from __future__ import annotations
 
@@ -13,17 +15,19 @@ from sitegen.errors import Problem
 from sitegen.fields import did_you_mean
 
 
-def undefined_blocks(
+def template_problems(
     env: jinja2.Environment, sources: Mapping[str, str], templates_dir: Path
 ) -> list[Problem]:
-    """Each top-level block of a child template that no ancestor defines, at its line."""
+    """Each template's syntax error, and each top-level block of a child template no ancestor defines."""
     trees: dict[str, nodes.Template] = {}
+    problems = []
     for name, text in sources.items():
         try:
             trees[name] = env.parse(text, name)
-        except jinja2.TemplateSyntaxError:
-            continue  # rendering reports it, with its line
-    problems = []
+        except jinja2.TemplateSyntaxError as exc:
+            problems.append(
+                Problem(templates_dir / name, f"template syntax error: {exc.message}", exc.lineno)
+            )
     for name, tree in trees.items():
         parent = _parent(tree)
         if parent is None or parent not in trees:
