@@ -75,6 +75,9 @@ def papers_json(site: Site, views: dict[str, PaperView]) -> bytes:
                 "status": paper.status,
                 "tags": list(paper.tags),
                 "notes": paper.notes,
+                "arxiv": paper.arxiv,
+                "published": paper.published,
+                "code": paper.code,
             }
         )
     return (

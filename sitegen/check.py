@@ -32,9 +32,10 @@ from sitegen.content import (
 from sitegen.dumps import dump_files
 from sitegen.errors import Problem, SitegenError
 from sitegen.fields import did_you_mean
-from sitegen.importer import existing_papers, find_existing, group_entries, read_dumps
+from sitegen.importer import card_values, existing_papers, find_existing, group_entries, read_dumps
 from sitegen.markup import render_markdown
 from sitegen.model import tag_slug, validate_papers
+from sitegen.pagetext import pasted_syntax
 from sitegen.themes import UNSORTED, Theme, load_themes
 
 # Pages every build writes, as paths relative to the site root (see sitegen.render.site_pages).
@@ -99,6 +100,7 @@ def check(root: Path) -> Report:
     if themes is not None:
         problems += validate_papers(papers, themes, config)
     problems += pinned_slugs(papers)
+    problems += pasted_furniture(papers)
     dumps = dump_files(config.dumps_dir)
     problems += dumps_not_imported(config, dumps, strays)
     if themes is not None:
@@ -176,6 +178,25 @@ def pinned_slugs(papers: Sequence[Paper]) -> list[Problem]:
     return problems
 
 
+def pasted_furniture(papers: Sequence[Paper]) -> list[Problem]:
+    """A title that is a URL, a date or an author count, or holds Markdown link or heading syntax (and an
+    abstract holding link syntax): a page pasted from a tool the importer misread, or a copy-paste slip."""
+    problems = []
+    for paper in papers:
+        for key, text, line in (
+            ("title", paper.title, paper.line_of("title")),
+            ("abstract", paper.abstract, None),
+        ):
+            found = pasted_syntax(text, title=key == "title")
+            if found:
+                where = line if key == "title" else paper.body_line
+                hint = (
+                    "write the paper's own words there" if key == "title" else "keep the words, drop the link"
+                )
+                problems.append(Problem(paper.path, f"the {key} {found}; {hint}", where, severity="warning"))
+    return problems
+
+
 def dumps_not_imported(config: Config, dumps: Sequence[Path], strays: dict[Path, str]) -> list[Problem]:
     """Dump entries with no paper file, or whose paper does not list the dump: import was not run (or its
     files not committed). Matching is import's own (id, then normalised title), so excluded papers count;
@@ -184,15 +205,15 @@ def dumps_not_imported(config: Config, dumps: Sequence[Path], strays: dict[Path,
         return []
     try:
         parsed = read_dumps(dumps)
-        by_id, id_by_title, _ = existing_papers(config.papers_dir)
+        known, _ = existing_papers(config.papers_dir)
     except SitegenError as exc:
         # Unreadable paper files are already reported by load_papers; unreadable dumps are news.
         return [p for p in exc.problems if p.path in dumps]
     hint = "run `sitegen import` and commit the changed files"
     problems = []
-    for entries in group_entries(parsed).values():
+    for entries in group_entries(parsed):
         first = entries[0]
-        existing = find_existing(by_id, id_by_title, first.title)
+        existing = find_existing(known, first.title, card_values(entries).get("arxiv"))
         dump = config.dumps_dir / first.file
         if existing is None and normalise_title(first.title) in strays.values():
             continue

@@ -82,9 +82,12 @@ def _examples(*lines: str) -> str:
 @click.argument("dumps", nargs=-1, type=click.Path(path_type=Path))
 @ROOT_OPTION
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
+@click.option("--verbose", "-v", is_flag=True, help="List every block of a dump that was skipped.")
 @ADDED_OPTION
-def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, added: str) -> None:
-    """Import paper dumps (default: every content/dumps/*.txt) into content/papers/<theme>/<slug>.md."""
+def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: bool, added: str) -> None:
+    """Import paper dumps (default: every content/dumps/*.txt) into content/papers/<theme>/<slug>.md.
+
+    Prints, per dump, the page layout it was read as, the papers found and the blocks skipped."""
     from sitegen.config import load_config
     from sitegen.dumps import dump_files
     from sitegen.errors import SitegenError
@@ -105,7 +108,9 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, added: st
         return click.progressbar(items, label="Classifying", file=sys.stderr)
 
     plan = plan_import(parsed, config.papers_dir, themes, added, progress)
-    _echo_problems(plan.warnings)
+    for dump in parsed:
+        for line in dump.summary(verbose):
+            click.echo(line, err=True)
     if dry_run:
         for change in plan.changes:
             verb = "would create" if change.kind == "new" else "would update"

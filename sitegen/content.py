@@ -6,12 +6,13 @@ so re-filing a paper is a ``git mv`` and its URL ``/papers/<slug>/`` never chang
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import os
 import re
 import time
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -20,7 +21,7 @@ from typing import Any
 import yaml
 
 from sitegen.errors import Problem
-from sitegen.fields import did_you_mean, is_real_date, tag_problem, yaml_error
+from sitegen.fields import did_you_mean, is_real_date, is_web_url, tag_problem, yaml_error
 
 try:  # libyaml is several times faster; the pure-Python loader behaves the same.
     _BaseLoader: type = yaml.CSafeLoader
@@ -70,6 +71,9 @@ class Paper:
     status: str | None = None
     tags: tuple[str, ...] = ()
     notes: str = ""
+    arxiv: str | None = None  # arXiv id, e.g. 2410.05434 or hep-th/9901001
+    published: str | None = None  # YYYY-MM-DD, the date the paper's card showed
+    code: str | None = None  # http(s) URL of the paper's code repository
     pinned: tuple[str, ...] = ()  # related papers a curator pinned (slugs)
     hidden: tuple[str, ...] = ()  # related papers a curator hid (slugs)
     path: Path = Path()
@@ -84,6 +88,9 @@ class Paper:
 FIELDS: dict[str, str] = {
     "id": "string",
     "title": "string",
+    "arxiv": "arXiv id (2410.05434 or hep-th/9901001)",
+    "published": "date (YYYY-MM-DD)",
+    "code": "URL of the code repository (http or https)",
     "sources": "list of {file, date}",
     "added": "date (YYYY-MM-DD)",
     "status": "string",
@@ -91,6 +98,16 @@ FIELDS: dict[str, str] = {
     "notes": "Markdown string",
     "related": "{pin: [slug, ...], hide: [slug, ...]}",
 }
+# Fields an import may fill in on a paper that lacks them; a value a curator set is never replaced.
+CARD_FIELDS = ("arxiv", "published", "code")
+ARXIV_ID = re.compile(r"(?:\d{4}\.\d{4,5}|[a-z]+(?:-[a-z]+)*(?:\.[A-Z]{2})?/\d{7})(?:v\d+)?")
+
+
+def strip_version(arxiv: str) -> str:
+    """``2410.05434v2`` -> ``2410.05434``: every version is the same paper."""
+    return re.sub(r"v\d+$", "", arxiv)
+
+
 REQUIRED = ("id", "title")
 
 
@@ -326,6 +343,7 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
             bad("related", "'related' takes 'pin' and 'hide', each a list of paper slugs")
     else:
         bad("related", "'related' takes 'pin' and 'hide', each a list of paper slugs")
+    card = _card_fields(data, bad)
     if not parsed.body:
         problems.append(
             Problem(path, "the abstract (the Markdown after the front matter) is empty", parsed.body_line)
@@ -344,11 +362,34 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
         notes=notes,
         pinned=pinned or (),
         hidden=hidden or (),
+        **card,
         path=path,
         body_line=parsed.body_line,
         field_lines=tuple((str(k), lines[str(k)]) for k in data if str(k) in lines),
     )
     return paper, problems
+
+
+def _card_fields(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> dict[str, str | None]:
+    """``arxiv``, ``published`` and ``code`` as strings, or None (reported to ``bad``) when not valid."""
+    found: dict[str, str | None] = dict.fromkeys(CARD_FIELDS)
+    for key in CARD_FIELDS:
+        value = data.get(key)
+        if value is None or value == "":
+            continue
+        if isinstance(value, dt.date):
+            value = value.isoformat()
+        if not isinstance(value, str):
+            bad(key, f"'{key}' must be text in quotes ({FIELDS[key]}): {key}: '...'")
+        elif key == "arxiv" and not ARXIV_ID.fullmatch(value):
+            bad(key, f"'arxiv' must be an arXiv id such as 2410.05434 or hep-th/9901001, not {value!r}")
+        elif key == "published" and not is_real_date(value):
+            bad(key, f"'published' must be a real date written YYYY-MM-DD, not {value!r}")
+        elif key == "code" and not is_web_url(value):
+            bad(key, f"'code' must be an http:// or https:// URL, not {value!r}")
+        else:
+            found[key] = value
+    return found
 
 
 def read_text(path: Path) -> str:

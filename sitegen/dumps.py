@@ -1,48 +1,49 @@
-"""The dumps stage: raw text copied from Hugging Face "Daily Papers" pages -> title/abstract entries.
+"""The dumps stage: text pasted from Hugging Face paper-list pages -> title/abstract entries.
 
-Two layouts occur: entries separated by blank lines, and a compact one without blank lines whose first
-title is glued to "Subscribe". Lines are paired by what they are (a short title, a long abstract), not by
-strict alternation, so one missing abstract does not shift every following pair.
+``sitegen.pagetext`` normalises the paste (tool syntax removed, furniture recognised) and the first
+reader of ``sitegen.layouts`` that recognises the page finds its papers by structure. A dump whose page
+names papers the reader could not find is an error, so nothing is lost without a word.
 """
 
 from __future__ import annotations
 
-import re
-from dataclasses import dataclass
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Protocol, TypeVar
 
-from sitegen.content import read_text
+from sitegen.content import normalise_title, read_text
 from sitegen.errors import Problem
+from sitegen.layouts import LAYOUTS, Card, Page, Unread, paper_level
+from sitegen.pagetext import normalise
 
-# Lines of page chrome that precede (and sometimes repeat among) the entries.
-NOISE = frozenset(
-    {
-        "new",
-        "get trending papers in your email inbox!",
-        "get trending papers in your email inbox once a day!",
-        "subscribe",
-        "daily papers",
-        "byak and the research community",
-    }
-)
-_MONTH = r"(?:Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)[a-z]*\.?"
-DATE_LINE = re.compile(rf"^{_MONTH} \d{{1,2}}(?:, \d{{4}})?$")
-_GLUED = re.compile(r"^Subscribe(?=\S)")
-# The seeds' longest title has 170 characters and their shortest abstract 492: anything of 300 or more is
-# prose, and so is a shorter line made of several sentences.
-ABSTRACT_MIN = 300
-_SENTENCES = re.compile(r"[.!?][)\"']?\s+[A-Z(]")
+# A page that names this share of papers more than the reader found has not been read: fail, write nothing.
+MIN_FOUND = 0.8
+SHOWN_PER_KIND = 3
+LOST_PAPER = frozenset({"title without abstract", "paragraph without title"})  # unread kinds that warn
+
+
+class _Listed(Protocol):
+    title: str
+    arxiv: str | None
+
+
+T = TypeVar("T", bound=_Listed)  # unread blocks listed per kind in the summary (all of them with -v)
 
 
 @dataclass(frozen=True)
 class Entry:
-    """One title/abstract pair as a dump lists it."""
+    """One paper as a dump lists it."""
 
     title: str
     abstract: str
     file: str  # the dump's file name
     date: str | None  # the dump's date line, e.g. "Jul 29"
     line: int  # line of the title in the dump
+    arxiv: str | None = None  # e.g. "2410.05434", version removed
+    published: str | None = None  # ISO date shown with the card
+    code: str | None = None  # repository URL shown with the card
 
 
 @dataclass(frozen=True)
@@ -51,56 +52,110 @@ class Dump:
     date: str | None
     entries: tuple[Entry, ...]
     warnings: tuple[Problem, ...]
+    layout: str = ""
+    unread: tuple[Unread, ...] = ()
+    errors: tuple[Problem, ...] = ()  # the page was not read: the import must stop
+
+    def summary(self, verbose: bool = False) -> list[str]:
+        """What the reader made of this dump: layout and papers found, then the blocks it skipped grouped
+        by kind with the first few as ``file:line`` (``verbose``: every one, with what it says)."""
+        lines = [f"{self.path}: read as {self.layout}: {_plural(len(self.entries), 'paper')}"]
+        kinds = Counter(u.kind for u in self.unread)
+        for kind, count in kinds.items():
+            where = [f"{self.path}:{u.line}" for u in self.unread if u.kind == kind][:SHOWN_PER_KIND]
+            more = ", ..." if count > len(where) else ""
+            lines.append(f"  skipped {count} {kind}: {', '.join(where)}{more}")
+        if verbose:
+            lines += [f"  {Problem(self.path, _message(u), u.line, severity='warning')}" for u in self.unread]
+        return lines
 
 
-def is_abstract(line: str) -> bool:
-    return len(line) >= ABSTRACT_MIN or (len(line) >= 120 and len(_SENTENCES.findall(line)) >= 2)
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" + ("" if count == 1 else "s")
 
 
 def parse_dump(path: Path, text: str) -> Dump:
     """Pure parse of a dump's text (already decoded); warnings name ``file:line``."""
-    warnings: list[Problem] = []
-    entries: list[Entry] = []
-    date: str | None = None
-    pending: tuple[str, int] | None = None  # a title waiting for its abstract
-    content: list[tuple[str, int]] = []
-
-    for number, raw in enumerate(text.split("\n"), start=1):
-        line = " ".join(raw.split())  # trailing spaces, tabs, non-breaking runs
-        if not line:
-            continue
-        line = _GLUED.sub("", line)
-        if line.lower() in NOISE:
-            continue
-        if DATE_LINE.match(line):
-            date = date or line
-            continue
-        content.append((line, number))
-
-    for line, number in content:
-        if is_abstract(line):
-            if pending is None:
-                warnings.append(
-                    Problem(path, "a paragraph with no title before it; skipped", number, severity="warning")
-                )
-                continue
-            entries.append(Entry(pending[0], line, path.name, None, pending[1]))
-            pending = None
-        else:
-            if pending is not None:
-                warnings.append(_missing_abstract(path, *pending))
-            pending = (line, number)
-    if pending is not None:
-        warnings.append(_missing_abstract(path, *pending))
-
-    # The date line comes before the entries, but attach it only once it is known.
-    dated = tuple(Entry(e.title, e.abstract, e.file, date, e.line) for e in entries)
-    return Dump(path, date, dated, tuple(warnings))
+    lines, markdown = normalise(text)
+    page = Page(tuple(lines), markdown)
+    layout = next(reader for reader in LAYOUTS if reader.recognises(page))
+    reading = layout.read(page)
+    cards = _merge_repeats(reading.cards)
+    first_title = cards[0].line if cards else len(lines) + 1
+    date = next((ln.text for ln in lines if ln.what == "date" and ln.number < first_title), None)
+    entries = tuple(
+        Entry(c.title, c.abstract, path.name, date, c.line, c.arxiv, c.published, c.code) for c in cards
+    )
+    unread = tuple(sorted(reading.unread, key=lambda u: u.line))
+    # Warnings (counted as skipped entries) are the blocks that may be a paper lost; the summary lists
+    # every unread block.
+    warnings = tuple(
+        Problem(path, _message(u), u.line, severity="warning") for u in unread if u.kind in LOST_PAPER
+    )
+    return Dump(path, date, entries, warnings, layout.name, unread, _not_read(path, page, entries, unread))
 
 
-def _missing_abstract(path: Path, title: str, line: int) -> Problem:
-    shown = title if len(title) <= 60 else title[:57] + "..."
-    return Problem(path, f"entry '{shown}' has no abstract; skipped", line, severity="warning")
+def same_paper(items: Iterable[T]) -> list[list[T]]:
+    """Items (with ``title`` and ``arxiv``) grouped by paper, in the order papers first appear: the same
+    arXiv id is the same paper whatever its title says, and so is the same normalised title."""
+    groups: dict[str, list[T]] = {}
+    group_of: dict[str, str] = {}
+    for item in items:
+        keys = [f"title:{normalise_title(item.title)}"]
+        if item.arxiv:
+            keys.insert(0, f"arxiv:{item.arxiv}")
+        group = next((group_of[k] for k in keys if k in group_of), keys[-1])
+        for key in keys:
+            group_of.setdefault(key, group)
+        groups.setdefault(group, []).append(item)
+    return list(groups.values())
+
+
+def _merge_repeats(cards: tuple[Card, ...]) -> list[Card]:
+    """A page may show a card twice (Trending: a summary, then the card again): one paper, keeping the
+    fuller abstract and every piece of metadata either showed."""
+    merged = []
+    for first, *others in same_paper(cards):
+        for card in others:
+            first = replace(
+                first,
+                abstract=max(first.abstract, card.abstract, key=len),
+                arxiv=first.arxiv or card.arxiv,
+                published=first.published or card.published,
+                code=first.code or card.code,
+            )
+        merged.append(first)
+    return merged
+
+
+def _not_read(
+    path: Path, page: Page, entries: tuple[Entry, ...], unread: tuple[Unread, ...]
+) -> tuple[Problem, ...]:
+    """An error when the page shows papers the reader did not find (or text and no paper at all)."""
+    ids = {i for line in page.lines for i in line.paper_ids}
+    level = paper_level(page)
+    headings = {normalise_title(p.text) for p in page.cards if level and p.heading == level}
+    named = max(len(ids), len(headings))
+    kinds = Counter(u.kind for u in unread)
+    first = {u.kind: u.line for u in reversed(unread)}
+    skipped = "; ".join(f"{count} {kind}, first at line {first[kind]}" for kind, count in kinds.items())
+    hint = (f" (skipped: {skipped})" if skipped else "") + (
+        "; its layout may be one sitegen does not read: see README 'Adding a dump'"
+    )
+    if named and len(entries) < MIN_FOUND * named:
+        return (Problem(path, f"the page names {named} papers but only {len(entries)} could be read{hint}"),)
+    if not entries and page.paragraphs:
+        return (Problem(path, f"holds text but no paper (a title followed by its abstract){hint}"),)
+    return ()
+
+
+def _message(unread: Unread) -> str:
+    shown = unread.text if len(unread.text) <= 60 else unread.text[:57] + "..."
+    if unread.kind == "title without abstract":
+        return f"entry '{shown}' has no abstract; skipped"
+    if unread.kind == "paragraph without title":
+        return "a paragraph with no title before it; skipped"
+    return f"{unread.kind} '{shown}' is not a title or abstract; skipped"
 
 
 def read_dump(path: Path) -> Dump:

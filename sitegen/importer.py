@@ -8,7 +8,8 @@ matching existing papers by ``id`` (or normalised title) wherever a curator move
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+import re
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -16,6 +17,7 @@ import yaml
 
 from sitegen.classify import classify
 from sitegen.content import (
+    CARD_FIELDS,
     ContentProblem,
     Source,
     dump_yaml,
@@ -25,9 +27,10 @@ from sitegen.content import (
     paper_id,
     read_text,
     split_front_matter,
+    strip_version,
     unique_slug,
 )
-from sitegen.dumps import Dump, Entry, parse_dump, read_dump
+from sitegen.dumps import Dump, Entry, parse_dump, read_dump, same_paper
 from sitegen.errors import Problem, SitegenError
 from sitegen.markup import escape_markdown
 from sitegen.themes import UNSORTED, Theme, load_themes
@@ -59,10 +62,12 @@ class _Existing:
     path: Path
     text: str
     sources: tuple[str, ...]  # dump file names already listed
+    card: frozenset[str] = frozenset()  # which of CARD_FIELDS the file already gives a value
 
 
 def read_dumps(paths: Sequence[Path]) -> list[Dump]:
-    """Parse every dump; a dump that cannot be read fails the whole import, with every such file named."""
+    """Parse every dump; a dump that cannot be read, or whose papers could not be found in it, fails the
+    whole import, with every such file named."""
     dumps: list[Dump] = []
     problems: list[Problem] = []
     for path in paths:
@@ -70,18 +75,29 @@ def read_dumps(paths: Sequence[Path]) -> list[Dump]:
             problems.append(Problem(path, "no such dump file"))
             continue
         try:
-            dumps.append(read_dump(path))
+            dump = read_dump(path)
         except ContentProblem as exc:
             problems.append(exc.problem)
+            continue
+        dumps.append(dump)
+        problems += dump.errors
     if problems:
         raise SitegenError(problems)
     return dumps
 
 
-def existing_papers(papers_dir: Path) -> tuple[dict[str, _Existing], dict[str, str], set[str]]:
-    """Index the papers on disk by id and by normalised title; every file must be readable."""
-    by_id: dict[str, _Existing] = {}
-    id_by_title: dict[str, str] = {}
+@dataclass(frozen=True)
+class Known:
+    """The papers on disk: by id, and the id of each normalised title and arXiv id."""
+
+    by_id: dict[str, _Existing]
+    id_by_title: dict[str, str]
+    id_by_arxiv: dict[str, str]
+
+
+def existing_papers(papers_dir: Path) -> tuple[Known, set[str]]:
+    """Index the papers on disk by id, normalised title and arXiv id; every file must be readable."""
+    known = Known({}, {}, {})
     slugs: set[str] = set()
     problems: list[Problem] = []
     for path in paper_files(papers_dir):
@@ -96,22 +112,33 @@ def existing_papers(papers_dir: Path) -> tuple[dict[str, _Existing], dict[str, s
         pid = str(data.get("id") or (paper_id(title) if isinstance(title, str) else ""))
         sources = data.get("sources") if isinstance(data.get("sources"), list) else []
         names = tuple(s["file"] for s in sources if isinstance(s, dict) and isinstance(s.get("file"), str))
-        by_id[pid] = _Existing(path, text, names)
+        card = frozenset(k for k in CARD_FIELDS if data.get(k) not in (None, ""))
+        known.by_id[pid] = _Existing(path, text, names, card)
         if isinstance(title, str):
-            id_by_title.setdefault(normalise_title(title), pid)
+            known.id_by_title.setdefault(normalise_title(title), pid)
+        if isinstance(data.get("arxiv"), str):
+            known.id_by_arxiv.setdefault(strip_version(data["arxiv"]), pid)
     if problems:
         hint = "fix these paper files (or run `sitegen check`) before importing"
         raise SitegenError([*problems, Problem(papers_dir, hint)])
-    return by_id, id_by_title, slugs
+    return known, slugs
 
 
-def group_entries(dumps: Iterable[Dump]) -> dict[str, list[Entry]]:
-    """Entries by normalised title, in the order papers first appear."""
-    groups: dict[str, list[Entry]] = {}
-    for dump in dumps:
-        for entry in dump.entries:
-            groups.setdefault(normalise_title(entry.title), []).append(entry)
-    return groups
+def group_entries(dumps: Iterable[Dump]) -> list[list[Entry]]:
+    """Entries of one paper together (same arXiv id, or same normalised title), in the order papers
+    first appear."""
+    return same_paper(entry for dump in dumps for entry in dump.entries)
+
+
+def card_values(entries: Iterable[Entry]) -> dict[str, str]:
+    """The arXiv id, published date and code link the entries show (the first that shows each)."""
+    found: dict[str, str] = {}
+    for entry in entries:
+        for key in CARD_FIELDS:
+            value = getattr(entry, key)
+            if value and key not in found:
+                found[key] = value
+    return found
 
 
 def _sources(entries: Iterable[Entry]) -> list[Source]:
@@ -129,27 +156,31 @@ def plan_import(
     progress: Callable[[Iterable], Iterable] = lambda items: items,
 ) -> ImportPlan:
     """Decide what the import changes, as complete file texts; touches nothing."""
-    by_id, id_by_title, taken = existing_papers(papers_dir)
+    known, taken = existing_papers(papers_dir)
     groups = group_entries(dumps)
     changes: list[FileChange] = []
     unchanged = 0
-    for entries in progress(list(groups.values())):
-        first = entries[0]
-        existing = find_existing(by_id, id_by_title, first.title)
+    for entries in progress(groups):
+        first, card = entries[0], card_values(entries)
+        existing = find_existing(known, first.title, card.get("arxiv"))
         sources = _sources(entries)
         if existing is None:
             theme = classify(first.title, first.abstract, themes)
-            change = new_paper_file(papers_dir, first.title, first.abstract, theme, added, sources, taken)
+            change = new_paper_file(
+                papers_dir, first.title, first.abstract, theme, added, sources, taken, card=card
+            )
             taken.add(change.path.stem)
             changes.append(change)
             continue
         new_sources = [s for s in sources if s.file not in existing.sources]
-        if not new_sources:
+        missing = {k: v for k, v in card.items() if k not in existing.card}
+        if not new_sources and not missing:
             unchanged += 1
             continue
-        text = add_sources(existing.path, existing.text, new_sources)
-        names = ", ".join(s.file for s in new_sources)
-        changes.append(FileChange(existing.path, text, "updated", f"new sources: {names}"))
+        text = update_paper(existing.text, new_sources, missing)
+        detail = [f"new sources: {', '.join(s.file for s in new_sources)}"] if new_sources else []
+        detail += [f"{key}: {value}" for key, value in missing.items()]
+        changes.append(FileChange(existing.path, text, "updated", "; ".join(detail)))
     warnings = tuple(w for d in dumps for w in d.warnings)
     return ImportPlan(
         dumps=len(dumps),
@@ -161,9 +192,14 @@ def plan_import(
     )
 
 
-def find_existing(by_id: dict[str, _Existing], id_by_title: dict[str, str], title: str) -> _Existing | None:
-    """The paper on disk that is this title: same id, or same normalised title (a curator may edit ids)."""
-    return by_id.get(paper_id(title)) or by_id.get(id_by_title.get(normalise_title(title), ""))
+def find_existing(known: Known, title: str, arxiv: str | None = None) -> _Existing | None:
+    """The paper on disk that is this one: same arXiv id, same id, or same normalised title (a curator
+    may edit ids and titles)."""
+    return (
+        (arxiv and known.by_id.get(known.id_by_arxiv.get(arxiv, "")))
+        or known.by_id.get(paper_id(title))
+        or known.by_id.get(known.id_by_title.get(normalise_title(title), ""))
+    ) or None
 
 
 def new_paper_file(
@@ -175,13 +211,16 @@ def new_paper_file(
     sources: Sequence[Source] = (),
     taken: Iterable[str] = (),
     tags: Sequence[str] = (),
+    card: Mapping[str, str] | None = None,
 ) -> FileChange:
-    """The file a new paper gets, shared by ``import`` and ``add`` so both write exactly the same format."""
+    """The file a new paper gets, shared by ``import`` and ``add`` so both write exactly the same format.
+    ``card`` holds what the page showed (arxiv, published, code); a field it does not give is left out."""
     pid = paper_id(title)
     slug = unique_slug(title, pid, taken)
     fields = {
         "id": pid,
         "title": title,
+        **{key: (card or {})[key] for key in CARD_FIELDS if (card or {}).get(key)},
         "sources": [s.to_yaml() for s in sources],
         "added": added,
         "status": None,
@@ -192,25 +231,47 @@ def new_paper_file(
     return FileChange(papers_dir / theme / f"{slug}.md", text, "new", theme)
 
 
-def add_sources(path: Path, text: str, new: Sequence[Source]) -> str:
-    """Append to a paper file's ``sources`` list, leaving every other byte of the file as it was."""
+def update_paper(text: str, new_sources: Sequence[Source], fill: Mapping[str, str]) -> str:
+    """Append to a paper file's ``sources`` and add the ``fill`` fields it lacks at the end of its front
+    matter, leaving every other byte of the file as it was."""
     lines = text.split("\n")
     end = next(i for i in range(1, len(lines)) if lines[i].rstrip() == "---")
     front = "\n".join(lines[1:end]) + "\n"
+    front_lines = front.rstrip("\n").split("\n") if front.strip() else []
+    # A key a curator left empty (``code:``) is filled where it stands, others go at the end.
+    for key, value in fill.items():
+        entry = dump_yaml({key: value}).rstrip("\n")
+        at = next(
+            (
+                i
+                for i, line in enumerate(front_lines)
+                if re.fullmatch(rf"{key}:\s*(?:''|\"\"|~|null)?\s*", line)
+            ),
+            None,
+        )
+        if at is None:
+            front_lines.append(entry)
+        else:
+            front_lines[at] = entry
+    if new_sources:
+        front_lines = _append_sources("\n".join(front_lines) + "\n", new_sources)
+    return "\n".join([lines[0], *front_lines, *lines[end:]])
+
+
+def _append_sources(front: str, new: Sequence[Source]) -> list[str]:
+    """Front matter lines with ``new`` appended to its ``sources`` block (or a new block at the end)."""
     root = yaml.compose(front, Loader=yaml.SafeLoader)
-    key_line, stop_line, old = end - 1, end - 1, []
+    front_lines = front.rstrip("\n").split("\n")
+    key_line, stop_line, old = len(front_lines), len(front_lines), []
     for key, value in root.value if isinstance(root, yaml.MappingNode) else []:
         if key.value == "sources":
             key_line = key.start_mark.line
             stop_line = value.end_mark.line + (1 if value.end_mark.column else 0)
             old = yaml.safe_load(front).get("sources") or []
             break
-    else:
-        key_line = stop_line = end - 1
     block = dump_yaml({"sources": [*old, *(s.to_yaml() for s in new)]}).rstrip("\n").split("\n")
-    front_lines = front.rstrip("\n").split("\n")
     front_lines[key_line:stop_line] = block
-    return "\n".join([lines[0], *front_lines, *lines[end:]])
+    return front_lines
 
 
 def apply_plan(plan: ImportPlan) -> None:
@@ -243,26 +304,27 @@ def add_paper(
 ) -> Path:
     """``sitegen add``: one new paper file from a title and abstract, or from a dump snippet, written as
     import would write it. Refuses a paper already on the list, naming its file, and returns the new path."""
+    card: dict[str, str] = {}
     if snippet is not None:
         entry = _snippet_entry(snippet)
-        title, abstract = entry.title, entry.abstract
+        title, abstract, card = entry.title, entry.abstract, card_values([entry])
     # Dumps collapse runs of whitespace; do the same so an added title matches the same title in a dump.
     title, abstract = " ".join((title or "").split()), " ".join((abstract or "").split())
     if not title or not abstract:
         raise SitegenError("a paper needs a title and an abstract: give --title and --abstract")
     themes = load_themes(themes_file)
-    known = [t.slug for t in themes] + [UNSORTED]
+    slugs = [t.slug for t in themes] + [UNSORTED]
     if theme is None:
         theme = classify(title, abstract, themes)
-    elif theme not in known:
-        raise SitegenError(f"theme '{theme}' is not in {themes_file.name}; use one of: {', '.join(known)}")
-    by_id, id_by_title, taken = existing_papers(papers_dir)
-    existing = find_existing(by_id, id_by_title, title)
+    elif theme not in slugs:
+        raise SitegenError(f"theme '{theme}' is not in {themes_file.name}; use one of: {', '.join(slugs)}")
+    known, taken = existing_papers(papers_dir)
+    existing = find_existing(known, title, card.get("arxiv"))
     if existing is not None:
         raise SitegenError(
             Problem(existing.path, f"'{title}' is already on the list here; edit this file instead")
         )
-    change = new_paper_file(papers_dir, title, abstract, theme, added, (), taken, tags)
+    change = new_paper_file(papers_dir, title, abstract, theme, added, (), taken, tags, card)
     apply_plan(ImportPlan(0, 1, 1, (change,), 0, ()))
     return change.path
 
@@ -270,6 +332,8 @@ def add_paper(
 def _snippet_entry(text: str) -> Entry:
     """The one paper in a pasted dump snippet (a title line, then its abstract paragraph)."""
     dump = parse_dump(Path("<stdin>"), text)
+    if len(dump.entries) == 1 and dump.errors:  # one paper read, others the snippet shows were not
+        raise SitegenError([*dump.warnings, *dump.errors])
     if len(dump.entries) != 1:
         found = f"{len(dump.entries)} papers" if dump.entries else "no title followed by an abstract"
         hint = "paste one title and its abstract, or save a dump in content/dumps/ and run `sitegen import`"

@@ -121,14 +121,26 @@ def static_files(static_dir: Path) -> list[Path]:
     return sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def lookup_links(title: str) -> list[tuple[str, str]]:
-    """Searches for the paper on the usual services (plain links: the site itself requests nothing)."""
-    q = quote_plus(title)
+def lookup_links(paper: Paper) -> list[tuple[str, str]]:
+    """Where to read the paper (plain links: the site itself requests nothing). With an arXiv id, its
+    abstract, PDF and Hugging Face pages; without one, searches for its title on the usual services."""
+    code = [("Code", paper.code)] if paper.code else []
+    if paper.arxiv:
+        arxiv = quote(paper.arxiv, safe="/.")
+        hf = [("Hugging Face", f"https://huggingface.co/papers/{arxiv}")] if "/" not in arxiv else []
+        return [
+            ("arXiv abstract", f"https://arxiv.org/abs/{arxiv}"),
+            ("PDF", f"https://arxiv.org/pdf/{arxiv}"),
+            *hf,  # Hugging Face pages exist for new-style ids only
+            *code,
+        ]
+    q = quote_plus(plain_title(paper.title))
     return [
         ("arXiv", f"https://arxiv.org/search/?query={q}&searchtype=title"),
         ("Hugging Face", f"https://huggingface.co/papers?q={q}"),
         ("Semantic Scholar", f"https://www.semanticscholar.org/search?q={q}"),
         ("Google Scholar", f"https://scholar.google.com/scholar?q={q}"),
+        *code,
     ]
 
 
@@ -267,7 +279,7 @@ def paper_page(
             "previous": previous and views[previous.slug],
             "next": following and views[following.slug],
             "related": [(views[r.slug], r) for r in related],
-            "lookups": lookup_links(plain_title(paper.title)),
+            "lookups": lookup_links(paper),
             "edit_url": edit_url(site, paper),
         }
 

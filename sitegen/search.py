@@ -43,6 +43,7 @@ FULL_FIELDS: tuple[tuple[str, int], ...] = (
     ("abstract", 1),
     ("theme", 1),
     ("tags", 1),
+    ("arxiv", TITLE_BOOST),  # typing a paper's arXiv id (or arxiv:<id>) finds it first
 )
 # The names (under static/) the search files are written to and versioned as.
 TITLES_FILE = "search/titles.js"
@@ -67,6 +68,7 @@ def search_documents(site: Site, views: Mapping[str, PaperView]) -> list[Documen
                 "abstract": view.abstract_text,
                 "theme": f"{theme.title} {theme.slug.replace('-', ' ')}",
                 "tags": " ".join(paper.tags),
+                "arxiv": paper.arxiv or "",
                 "excerpt": view.excerpt,
             }
         )
@@ -201,7 +203,7 @@ def search_key(site: Site, views: Mapping[str, PaperView]) -> tuple:
     return (
         tuple((t.slug, t.title) for t in site.themes),
         tuple(
-            (p.slug, p.theme, p.tags, views[p.slug].title_text, views[p.slug].abstract_text)
+            (p.slug, p.theme, p.tags, p.arxiv, views[p.slug].title_text, views[p.slug].abstract_text)
             for p in site.papers
         ),
     )

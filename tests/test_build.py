@@ -266,3 +266,33 @@ def test_verbose_prints_stage_times_and_strict_fails_on_warnings(small: Path):
     (small / "sitegen.yaml").write_text("base_url: 42\n")
     result = run_sitegen("build", cwd=small, check=False)
     assert result.returncode == 1 and "sitegen.yaml:1: Config value 'base_url'" in result.stderr
+
+
+def test_a_paper_with_an_arxiv_id_links_straight_to_it(small: Path):
+    add_paper(small, "vision", "delta-paper", "Delta Paper", arxiv="2410.05434", published="2024-10-07",
+              code="https://github.com/owner/delta?x=1&y=2")  # fmt: skip
+    add_paper(small, "vision", "old-paper", "Old Paper", arxiv="hep-th/9901001")
+    run_sitegen("build", "--base-url", "https://example.org/", cwd=small)
+    page = (small / "site" / "papers" / "delta-paper" / "index.html").read_text()
+    lookups = page.split('id="lookup-heading"')[1].split("</section>")[0]
+    assert re.findall(r'href="([^"]+)"', lookups) == [
+        "https://arxiv.org/abs/2410.05434",
+        "https://arxiv.org/pdf/2410.05434",
+        "https://huggingface.co/papers/2410.05434",
+        "https://github.com/owner/delta?x=1&amp;y=2",
+    ]
+    assert '<time datetime="2024-10-07">2024-10-07</time>' in page
+    old = (small / "site" / "papers" / "old-paper" / "index.html").read_text()
+    assert "https://arxiv.org/pdf/hep-th/9901001" in old and "huggingface.co/papers/hep" not in old
+    assert "arxiv.org/search" not in page + old and "scholar.google.com" not in page + old
+    records = {r["slug"]: r for r in json.loads((small / "site" / "papers.json").read_text())["papers"]}
+    assert (records["delta-paper"]["arxiv"], records["delta-paper"]["published"]) == (
+        "2410.05434",
+        "2024-10-07",
+    )
+    assert records["delta-paper"]["code"] == "https://github.com/owner/delta?x=1&y=2"
+    assert records["alpha-paper"]["arxiv"] is None
+    feed = ET.parse(small / "site" / "feed.xml").getroot()
+    (delta,) = (e for e in feed.findall(f"{ATOM}entry") if e.find(f"{ATOM}title").text == "Delta Paper")
+    related = [link.get("href") for link in delta.findall(f"{ATOM}link") if link.get("rel") == "related"]
+    assert related == ["https://arxiv.org/abs/2410.05434", "https://github.com/owner/delta?x=1&y=2"]

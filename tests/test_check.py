@@ -262,8 +262,8 @@ def test_github_format_prints_annotations(clean: Path):
     ), out
     assert (
         f"::warning file=content/papers/{theme}/extra-field.md,line=8,col=1,title=sitegen check::"
-        "unknown front matter field 'colour' (known fields: id, title, sources, added, status, tags, notes, "
-        "related)"
+        "unknown front matter field 'colour' (known fields: id, title, arxiv, published, code, sources, "
+        "added, status, tags, notes, related)"
     ) in out
     assert out[-1].endswith(": 1 error, 1 warning")
 
@@ -408,3 +408,54 @@ def test_readme_and_contributing_name_the_commands_the_workflows_run():
     for text in ("sitegen add", "status: excluded", "git mv", "sitegen check --strict --format github"):
         assert text in contributing, text
     assert "sitegen check" in template and "CONTRIBUTING.md" in template
+
+
+# --- Fields an import reads from a paper's card ------------------------------------------------------
+
+
+def test_arxiv_published_and_code_are_validated(clean: Path):
+    theme = first_theme(clean)
+    add_paper(clean, theme, "good-card", "Good Card", id="goodcard", arxiv="hep-th/9901001v2",
+              published="2025-03-03", code="https://github.com/owner/repo")  # fmt: skip
+    add_paper(clean, theme, "bad-card", "Bad Card", id="badcard", arxiv="arXiv:2410.5",
+                    published="2025-02-30", code="javascript:alert(1)")  # fmt: skip
+    result = check(clean)
+    where = f"content/papers/{theme}/bad-card.md"
+    assert result.returncode == 1
+    assert [line for line in lines(result) if "bad-card" in line] == [
+        f"{where}:8: 'arxiv' must be an arXiv id such as 2410.05434 or hep-th/9901001, not 'arXiv:2410.5'",
+        f"{where}:9: 'published' must be a real date written YYYY-MM-DD, not '2025-02-30'",
+        f"{where}:10: 'code' must be an http:// or https:// URL, not 'javascript:alert(1)'",
+    ]
+    unquoted = add_paper(clean, theme, "unquoted", "Unquoted", id="unquoted")
+    unquoted.write_text(unquoted.read_text().replace("added:", "arxiv: 2410.10000\nadded:"))
+    assert (
+        f"content/papers/{theme}/unquoted.md:7: 'arxiv' must be text in quotes (arXiv id"
+        in check(clean).stdout
+    )  # a float
+
+
+@pytest.mark.parametrize(
+    ("title", "body", "found"),
+    [
+        ("https://huggingface.co/papers/2410.05434", ABSTRACT, "title is a URL"),
+        (
+            "### [A Title](https://huggingface.co/papers/2410.05434)",
+            ABSTRACT,
+            "title holds Markdown link syntax",
+        ),
+        ("### A Title", ABSTRACT, "title starts with a Markdown heading mark"),
+        ("Oct 7, 2024", ABSTRACT, "title is a date"),
+        ("4 authors", ABSTRACT, "title is an author count"),
+        (
+            "A Title",
+            f"[{ABSTRACT}](https://huggingface.co/papers/2410.05434)",
+            "abstract holds Markdown link",
+        ),
+    ],
+)
+def test_pasted_furniture_in_a_title_or_abstract_is_a_warning(clean: Path, title: str, body: str, found: str):
+    add_paper(clean, first_theme(clean), "pasted", title, body, id="pasted")
+    result = check(clean)
+    assert result.returncode == 0 and found in result.stdout and "warning:" in result.stdout
+    assert check(clean, "--strict").returncode == 1

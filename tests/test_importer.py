@@ -140,10 +140,13 @@ def test_excluded_paper_never_comes_back(project: Path):
 
 def test_duplicates_by_case_spacing_and_punctuation(project: Path):
     write_dump(project, "a.txt", ("Graph Nets: A Survey", ABSTRACT), ("graph nets  a survey.", ABSTRACT))
+    write_dump(project, "b.txt", ("GRAPH NETS - A SURVEY", ABSTRACT))
     result = run_sitegen("import", cwd=project)
+    # One page listing a paper twice lists it once; two pages listing it are two entries of one paper.
     assert "2 entries, 1 unique papers: 1 new" in result.stdout
     (path,) = papers(project).values()
     assert front(path)["title"] == "Graph Nets: A Survey"
+    assert [s["file"] for s in front(path)["sources"]] == ["a.txt", "b.txt"]
 
 
 def test_bad_dump_fails_the_whole_import_and_names_the_file(project: Path):
@@ -181,7 +184,7 @@ def test_hostile_long_and_path_like_titles(project: Path):
         "a.txt",
         (long_title, ABSTRACT + " 1"),
         ("../../etc/passwd", ABSTRACT + " 2"),
-        ("...", ABSTRACT + " 3"),
+        ("注意力", ABSTRACT + " 3"),  # no ASCII word to make a slug of
         (hostile, "<b>bold?</b> *not emphasis* {{ 7*7 }} \\% {\\em x} `tick` & &amp; " + ABSTRACT),
     )
     run_sitegen("import", cwd=project)
@@ -209,10 +212,16 @@ def test_dry_run_writes_nothing(project: Path):
 def test_missing_abstract_is_reported_and_skipped(project: Path):
     write_dump(project, "a.txt", ("No Abstract Here", ""), ("Fine Paper", ABSTRACT))
     result = run_sitegen("import", cwd=project)
-    assert (
-        "content/dumps/a.txt:5: warning: entry 'No Abstract Here' has no abstract; skipped" in result.stderr
-    )
+    assert result.stderr.splitlines() == [
+        "content/dumps/a.txt: read as title/abstract pairs: 1 paper",
+        "  skipped 1 title without abstract: content/dumps/a.txt:5",
+    ]
     assert "1 skipped" in result.stdout
+    verbose = run_sitegen("import", "-v", "--dry-run", cwd=project)
+    assert (
+        "  content/dumps/a.txt:5: warning: entry 'No Abstract Here' has no abstract; skipped"
+        in verbose.stderr
+    )
     assert list(papers(project)) == ["fine-paper"]
 
 
@@ -223,3 +232,88 @@ def test_bad_added_date_and_missing_dump_are_clear_errors(project: Path):
     assert result.returncode == 1 and "nope.txt: no such dump file" in result.stderr
     result = run_sitegen("import", cwd=project, check=False)
     assert result.returncode == 1 and "no dumps found" in result.stderr
+
+
+DUMP_FIXTURES = Path(__file__).parent / "fixtures" / "dumps"
+
+
+def test_card_fields_are_written_and_one_arxiv_id_is_one_paper(project: Path):
+    shutil.copy(DUMP_FIXTURES / "html-extract.txt", project / "content" / "dumps")
+    # The same paper under an older title, on another page: its arXiv id makes it the same paper.
+    (project / "content" / "dumps" / "older.txt").write_text(
+        "### [Folding Routers into Students](https://huggingface.co/papers/2503.01234v1)\n\n"
+        "An earlier version of the paper. It had a shorter title.\n",
+        encoding="utf-8",
+    )
+    result = run_sitegen("import", "--added", "2025-03-06", cwd=project)
+    assert "2 dumps, 4 entries, 3 unique papers: 3 new" in result.stdout
+    fold = next(p for p in papers(project).values() if front(p).get("arxiv") == "2503.01234")
+    assert list(front(fold)) == [
+        "id", "title", "arxiv", "published", "code", "sources", "added", "status", "tags", "notes",
+    ]  # fmt: skip
+    assert front(fold)["title"].startswith("Folding Sparse Routers into Dense Students")
+    assert front(fold)["published"] == "2025-03-03" and isinstance(front(fold)["published"], str)
+    assert front(fold)["code"] == "https://github.com/example-lab/fold-router"
+    assert [s["file"] for s in front(fold)["sources"]] == ["html-extract.txt", "older.txt"]
+    syllables = next(p for p in papers(project).values() if front(p).get("arxiv") == "2503.04567")
+    assert "code" not in front(syllables)
+    assert run_sitegen("check", "--strict", cwd=project, check=False).stdout.count("arxiv") == 0
+
+
+def test_reimport_fills_missing_card_fields_and_keeps_a_curators(project: Path):
+    shutil.copy(DUMP_FIXTURES / "plain-blank.txt", project / "content" / "dumps")
+    run_sitegen("import", cwd=project)
+    files = {front(p)["title"][:12]: p for p in papers(project).values()}
+    fold, syllables = files["Folding Spar"], files["Do Language "]
+    fold_before = fold.read_text(encoding="utf-8")
+    # A curator set the code link of one paper and emptied the field of another.
+    fold.write_text(fold_before.replace("notes: ''\n", "notes: ''\ncode: https://example.org/mine\n"))
+    syllables.write_text(syllables.read_text(encoding="utf-8").replace("notes: ''\n", "notes: ''\narxiv:\n"))
+    shutil.copy(DUMP_FIXTURES / "markdown-scraper.txt", project / "content" / "dumps")
+    result = run_sitegen("import", cwd=project)
+    assert "0 new, 3 updated, 1 unchanged" in result.stdout
+    assert fold.read_text(encoding="utf-8") == fold_before.replace(
+        "notes: ''\n",
+        "notes: ''\ncode: https://example.org/mine\narxiv: '2503.01234'\npublished: '2025-03-03'\n",
+    ).replace(
+        "- file: plain-blank.txt\n  date: Mar 5\n",
+        "- file: plain-blank.txt\n  date: Mar 5\n- file: markdown-scraper.txt\n",
+    )
+    assert front(syllables)["arxiv"] == "2503.04567" and list(front(syllables))[-2:] == ["arxiv", "published"]
+    before = snapshot(project / "content" / "papers")
+    assert "0 new, 0 updated, 4 unchanged" in run_sitegen("import", cwd=project).stdout
+    assert snapshot(project / "content" / "papers") == before
+
+
+def test_a_page_read_short_of_its_papers_fails_and_writes_nothing(project: Path):
+    write_dump(project, "good.txt", ("A Good Paper", ABSTRACT))
+    cards = "".join(
+        f"### [Paper {n}](https://huggingface.co/papers/2501.0000{n})\n\n"
+        + ("" if n % 2 else f"[It works. Really.](https://huggingface.co/papers/2501.0000{n})\n\n")
+        for n in range(6)
+    )
+    (project / "content" / "dumps" / "cards.txt").write_text(cards, encoding="utf-8")
+    result = run_sitegen("import", cwd=project, check=False)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert "content/dumps/cards.txt: the page names 6 papers but only 3 could be read" in result.stderr
+    assert not (project / "content" / "papers").exists()
+
+
+def test_add_reads_a_pasted_card_and_takes_a_short_abstract(project: Path):
+    snippet = (
+        "### [Tiny Abstracts Are Fine](https://huggingface.co/papers/2502.00042)\n\n"
+        "[One sentence is enough.](https://huggingface.co/papers/2502.00042)\n\n· Published on Feb 3, 2025\n"
+    )
+    path = Path(run_sitegen("add", "--theme", "vision", input=snippet, cwd=project).stdout.strip())
+    data = front(project / path)
+    assert (data["title"], data["arxiv"], data["published"]) == (
+        "Tiny Abstracts Are Fine",
+        "2502.00042",
+        "2025-02-03",
+    )
+    short = run_sitegen(
+        "add", "--title", "Short", "--abstract", "It works.", "--theme", "vision", cwd=project
+    )
+    assert split_front_matter(
+        project / short.stdout.strip(), read_text(project / short.stdout.strip())
+    ).body == ("It works.")

@@ -16,6 +16,7 @@ DOCS = [
         "abstract": "Pruning pruning sparse nets.",
         "theme": "E",
         "tags": "",
+        "arxiv": "2410.05434",
     },
     {
         "id": "1",
@@ -23,8 +24,9 @@ DOCS = [
         "abstract": "A neural radiance field renders views.",
         "theme": "V",
         "tags": "nerf 3d",
+        "arxiv": "hep-th/9901001",
     },
-    {"id": "2", "title": "Sparse attention", "abstract": "", "theme": "E", "tags": "attention"},
+    {"id": "2", "title": "Sparse attention", "abstract": "", "theme": "E", "tags": "attention", "arxiv": ""},
 ]
 
 
@@ -43,7 +45,7 @@ def test_compact_index_holds_lunrs_exact_term_frequencies():
     analysis = search.analyse(DOCS, search.FULL_FIELDS)
     payload = search.compact_index(analysis, search.FULL_FIELDS, len(DOCS))
     assert payload["terms"] == sorted(payload["terms"])
-    assert payload["fields"] == [["title", 10], ["abstract", 1], ["theme", 1], ["tags", 1]]
+    assert payload["fields"] == [["title", 10], ["abstract", 1], ["theme", 1], ["tags", 1], ["arxiv", 10]]
     decoded = decode(payload)
     for name, _ in search.FULL_FIELDS:
         for ref, frequencies in enumerate(decoded[name]):
@@ -88,8 +90,8 @@ def test_store_has_what_a_result_shows_and_nothing_more(tmp_path):
 
     themes = (SimpleNamespace(slug="eff", title="Efficiency"), SimpleNamespace(slug="vis", title="Vision"))
     papers = (
-        SimpleNamespace(slug="to-prune", theme="eff", tags=()),
-        SimpleNamespace(slug="nerf", theme="vis", tags=("3d",)),
+        SimpleNamespace(slug="to-prune", theme="eff", tags=(), arxiv="2410.05434"),
+        SimpleNamespace(slug="nerf", theme="vis", tags=("3d",), arxiv=None),
     )
     views = {
         "to-prune": SimpleNamespace(
@@ -116,6 +118,7 @@ def test_store_has_what_a_result_shows_and_nothing_more(tmp_path):
         "abstract",
         "theme",
         "tags",
+        "arxiv",
     }
     files = search.search_files(site, views)
     assert set(files) == {search.TITLES_FILE, search.FULL_FILE, search.TEXT_FILE}
@@ -132,7 +135,14 @@ def test_analysis_equals_lunr_builder_add_on_every_shipped_abstract():
     from sitegen.dumps import read_dump
 
     docs = [
-        {"id": str(n), "title": e.title, "abstract": e.abstract, "theme": "t", "tags": "a-b c"}
+        {
+            "id": str(n),
+            "title": e.title,
+            "abstract": e.abstract,
+            "theme": "t",
+            "tags": "a-b c",
+            "arxiv": e.arxiv or "",
+        }
         for n, e in enumerate(e for path in SEEDS for e in read_dump(path).entries)
     ]
     builder = get_default_builder()
@@ -146,3 +156,11 @@ def test_analysis_equals_lunr_builder_add_on_every_shipped_abstract():
         k: dict(v) for k, v in builder.field_term_frequencies.items()
     }
     assert (analysis.k1, analysis.b) == (builder._k1, builder._b)
+
+
+def test_an_arxiv_id_finds_its_paper():
+    fields = [{"field_name": n, "boost": b} for n, b in search.FULL_FIELDS]
+    index = lunr("id", fields, DOCS)
+    assert [hit["ref"] for hit in index.search("2410.05434")] == ["0"]
+    assert [hit["ref"] for hit in index.search("arxiv:2410.05434")] == ["0"]
+    assert [hit["ref"] for hit in index.search("hep-th/9901001")] == ["1"]
