@@ -1,0 +1,114 @@
+"""How well the theme classifier agrees with curators, measured on papers it was not trained on.
+
+    .venv/bin/python bench/classify.py [--folds 5] [--papers content/papers] [--sets a.yaml,b.yaml]
+
+1. Cross-validation on the shipped tree: the papers are dealt into folds within each theme (path order,
+   every k-th paper), the model is trained on all folds but one and files the papers of that one.
+2. Each labelled set (YAML list of {title, abstract, theme, also: [alternates]}): the model is trained on
+   the whole tree minus the set's own papers (tests/fixtures/labelled.yaml is drawn from the tree).
+   "agreement" counts the primary theme or an alternate; "primary" the primary theme only.
+
+Three classifiers are compared: the themes.yaml keywords alone (sitegen.classify), the learned model
+alone, and the two combined (what `sitegen import` uses). Figures, never assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from collections import Counter
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+import yaml
+
+REPO = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(REPO))
+
+from sitegen.classify import classify  # noqa: E402
+from sitegen.content import normalise_title  # noqa: E402
+from sitegen.learn import Labelled, ThemeModel, tree_examples  # noqa: E402
+from sitegen.themes import UNSORTED, Theme, load_themes  # noqa: E402
+
+SETS = (REPO / "tests" / "fixtures" / "labelled.yaml", REPO / "bench" / "labelled_frontier.yaml")
+Filer = Callable[[str, str], str]
+
+
+def filers(themes: Sequence[Theme], train: Sequence[Labelled]) -> dict[str, Filer]:
+    learned = ThemeModel(themes, train, keyword_papers=0.0)
+    combined = ThemeModel(themes, train)
+    return {
+        "keywords": lambda t, a: classify(t, a, themes),
+        "learned": lambda t, a: learned.choose(t, a).theme,
+        "combined": lambda t, a: combined.choose(t, a).theme,
+    }
+
+
+def score(filer: Filer, items: Sequence[dict]) -> tuple[int, int, int]:
+    """(agreeing with primary or an alternate, agreeing with the primary, unsorted)."""
+    agree = primary = unsorted = 0
+    for item in items:
+        theme = filer(item["title"], item["abstract"])
+        primary += theme == item["theme"]
+        agree += theme == item["theme"] or theme in item.get("also", ())
+        unsorted += theme == UNSORTED
+    return agree, primary, unsorted
+
+
+def cross_validate(themes: Sequence[Theme], examples: Sequence[Labelled], folds: int) -> dict[str, list]:
+    seen: Counter[str] = Counter()
+    fold_of = []
+    for example in examples:
+        fold_of.append(seen[example.theme] % folds)
+        seen[example.theme] += 1
+    totals: dict[str, list] = {}
+    confusions: dict[str, Counter] = {}
+    for fold in range(folds):
+        train = [e for e, f in zip(examples, fold_of, strict=True) if f != fold]
+        test = [e for e, f in zip(examples, fold_of, strict=True) if f == fold]
+        items = [{"title": e.title, "abstract": e.abstract, "theme": e.theme} for e in test]
+        for name, filer in filers(themes, train).items():
+            agree, _, unsorted = score(filer, items)
+            total = totals.setdefault(name, [0, 0, 0])
+            total[0] += agree
+            total[1] += unsorted
+            total[2] += len(items)
+            confusion = confusions.setdefault(name, Counter())
+            for item in items:
+                theme = filer(item["title"], item["abstract"])
+                if theme != item["theme"]:
+                    confusion[(item["theme"], theme)] += 1
+    for name, confusion in confusions.items():
+        totals[name].append(confusion.most_common(5))
+    return totals
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--papers", type=Path, default=REPO / "content" / "papers")
+    parser.add_argument("--themes", type=Path, default=REPO / "content" / "themes.yaml")
+    parser.add_argument("--sets", default=",".join(str(p) for p in SETS))
+    args = parser.parse_args()
+    themes = load_themes(args.themes)
+    examples = tree_examples(args.papers, themes)
+    print(f"{len(examples)} papers in {len({e.theme for e in examples})} themes, {args.folds}-fold CV\n")
+    started = time.perf_counter()
+    print(f"{'classifier':<10} {'set':<28} {'agreement':>10} {'primary':>8} {'unsorted':>9}")
+    for name, (agree, unsorted, total, worst) in cross_validate(themes, examples, args.folds).items():
+        print(f"{name:<10} {'cross-validation':<28} {agree / total:>10.1%} {'':>8} {unsorted / total:>9.1%}")
+        print(f"{'':<10} most common misses: {', '.join(f'{a}->{b} x{n}' for (a, b), n in worst)}")
+    for path in (Path(p) for p in args.sets.split(",") if p):
+        items = yaml.safe_load(path.read_text(encoding="utf-8"))
+        held = {normalise_title(item["title"]) for item in items}
+        train = [e for e in examples if normalise_title(e.title) not in held]
+        for name, filer in filers(themes, train).items():
+            agree, primary, unsorted = score(filer, items)
+            n = len(items)
+            print(f"{name:<10} {path.name:<28} {agree / n:>10.1%} {primary / n:>8.1%} {unsorted / n:>9.1%}")
+    print(f"\n({time.perf_counter() - started:.1f} s)")
+
+
+if __name__ == "__main__":
+    main()
