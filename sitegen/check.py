@@ -33,6 +33,7 @@ from sitegen.dumps import dump_files
 from sitegen.errors import Problem, SitegenError
 from sitegen.fields import did_you_mean
 from sitegen.importer import card_values, existing_papers, find_existing, group_entries, read_dumps
+from sitegen.learn import CLASSIFIED
 from sitegen.markup import render_markdown
 from sitegen.model import tag_slug, validate_papers
 from sitegen.pagetext import pasted_syntax
@@ -63,14 +64,16 @@ class Report:
     dumps: int
 
     def failed(self, strict: bool = False) -> bool:
-        return any(p.severity == "error" or strict for p in self.problems)
+        return any(p.severity == "error" or (strict and p.severity == "warning") for p in self.problems)
 
     def summary(self, strict: bool = False) -> str:
         errors = sum(1 for p in self.problems if p.severity == "error")
-        warnings = len(self.problems) - errors
+        notices = sum(1 for p in self.problems if p.severity == "notice")
+        warnings = len(self.problems) - errors - notices
         if strict:
             errors, warnings = errors + warnings, 0
         counts = [_plural(errors, "error")] + ([_plural(warnings, "warning")] if warnings else [])
+        counts += [_plural(notices, "notice")] if notices else []
         checked = f"Checked {_plural(self.papers, 'paper')}, {_plural(self.themes, 'theme')}, "
         checked += f"{_plural(self.dumps, 'dump')}: "
         return checked + (", ".join(counts) if self.problems else "no problems")
@@ -101,6 +104,7 @@ def check(root: Path) -> Report:
         problems += validate_papers(papers, themes, config)
     problems += pinned_slugs(papers)
     problems += pasted_furniture(papers)
+    problems += low_confidence_filings(papers)
     dumps = dump_files(config.dumps_dir)
     problems += dumps_not_imported(config, dumps, strays)
     if themes is not None:
@@ -195,6 +199,28 @@ def pasted_furniture(papers: Sequence[Paper]) -> list[Problem]:
                 )
                 problems.append(Problem(paper.path, f"the {key} {found}; {hint}", where, severity="warning"))
     return problems
+
+
+def low_confidence_filings(papers: Sequence[Paper]) -> list[Problem]:
+    """A notice on each paper the importer filed with low confidence and no curator has looked at since.
+
+    The importer records ``classified: {theme, confidence, maybe}``. A curator who agrees deletes it; one
+    who disagrees moves the file, and then its folder no longer matches the recorded theme: no notice.
+    """
+    notices = []
+    for paper in papers:
+        line = paper.line_of(CLASSIFIED)
+        if line is None:
+            continue
+        record = split_front_matter(paper.path, read_text(paper.path)).data.get(CLASSIFIED)
+        if not isinstance(record, dict) or record.get("theme") != paper.theme:
+            continue
+        maybe = record.get("maybe")
+        message = f"filed under {paper.theme} with low confidence ({record.get('confidence')})"
+        message += f"; maybe {maybe}" if isinstance(maybe, str) else ""
+        message += f": move the file if it belongs elsewhere, else delete the '{CLASSIFIED}' field"
+        notices.append(Problem(paper.path, message, line, severity="notice"))
+    return notices
 
 
 def dumps_not_imported(config: Config, dumps: Sequence[Path], strays: dict[Path, str]) -> list[Problem]:
@@ -394,6 +420,7 @@ def _escape_property(text: str) -> str:
 def format_github(problem: Problem, strict: bool = False) -> str:
     """A GitHub Actions workflow command, shown inline on the pull request's diff."""
     level = "error" if problem.severity == "error" or strict else "warning"
+    level = "notice" if problem.severity == "notice" else level
     properties = [f"file={_escape_property(display_path(problem.path))}"]
     if problem.line is not None:
         properties.append(f"line={problem.line}")

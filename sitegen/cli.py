@@ -82,17 +82,25 @@ def _examples(*lines: str) -> str:
 @click.argument("dumps", nargs=-1, type=click.Path(path_type=Path))
 @ROOT_OPTION
 @click.option("--dry-run", is_flag=True, help="Show what would change; write nothing.")
-@click.option("--verbose", "-v", is_flag=True, help="List every block of a dump that was skipped.")
+@click.option(
+    "--verbose",
+    "-v",
+    is_flag=True,
+    help="List every block of a dump that was skipped, and explain each new paper's theme.",
+)
 @ADDED_OPTION
 def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: bool, added: str) -> None:
     """Import paper dumps (default: every content/dumps/*.txt) into content/papers/<theme>/<slug>.md.
 
-    Prints, per dump, the page layout it was read as, the papers found and the blocks skipped."""
+    Prints, per dump, the page layout it was read as, the papers found and the blocks skipped. New
+    papers are filed by a classifier trained on the papers already filed (each folder is a label, so
+    moving a file teaches it); those filed with low confidence are listed for review."""
     from sitegen.config import load_config
     from sitegen.dumps import dump_files
     from sitegen.errors import SitegenError
     from sitegen.importer import apply_plan, plan_import, read_dumps
-    from sitegen.themes import load_themes
+    from sitegen.learn import Filer, explain
+    from sitegen.themes import load_themes, review_threshold
 
     config, warnings = load_config(root)
     _echo_problems(warnings)
@@ -107,10 +115,14 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: 
             return items
         return click.progressbar(items, label="Classifying", file=sys.stderr)
 
-    plan = plan_import(parsed, config.papers_dir, themes, added, progress)
+    filer = Filer(config.papers_dir, themes, review_threshold(config.themes_file))
+    plan = plan_import(parsed, config.papers_dir, themes, added, progress, filer)
     for dump in parsed:
         for line in dump.summary(verbose):
             click.echo(line, err=True)
+    if verbose:
+        for title, choice in filer.filed:
+            click.echo("\n".join([f"{title}: {explain(choice)[0]}", *explain(choice)[1:]]))
     if dry_run:
         for change in plan.changes:
             verb = "would create" if change.kind == "new" else "would update"
@@ -122,6 +134,32 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: 
         f"{plan.count('new')} new, {plan.count('updated')} updated, {plan.unchanged} unchanged, "
         f"{len(plan.warnings)} skipped" + (" (dry run: nothing written)" if dry_run else "")
     )
+    review = [c for c in plan.changes if c.review]
+    if review:
+        click.echo(f"{len(review)} filed with low confidence (review these; move a file to correct it):")
+        for change in review:
+            click.echo(f"  {change.path}: filed under {change.detail} with {change.review}")
+
+
+@cli.command("classify")
+@click.argument("title")
+@click.option("--abstract", default="", help="The paper's abstract, as plain text.")
+@ROOT_OPTION
+def classify_command(title: str, abstract: str, root: Path) -> None:
+    """Show where import would file a paper: top themes with probabilities and the words that weighed most."""
+    from sitegen.config import load_config
+    from sitegen.learn import Filer, explain
+    from sitegen.themes import load_themes, review_threshold
+
+    config, warnings = load_config(root)
+    _echo_problems(warnings)
+    filer = Filer(config.papers_dir, load_themes(config.themes_file), review_threshold(config.themes_file))
+    choice, record = filer.file(title, abstract)
+    click.echo("\n".join(explain(choice, shown=5)))
+    trained = sum(filer.model.papers.values())
+    click.echo(f"  (trained on {trained} papers in {config.papers_dir})")
+    if record:
+        click.echo(f"  low confidence (below {filer.review_below:g}): import would flag it for review")
 
 
 @cli.command(

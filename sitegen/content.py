@@ -97,6 +97,7 @@ FIELDS: dict[str, str] = {
     "tags": "list of strings",
     "notes": "Markdown string",
     "related": "{pin: [slug, ...], hide: [slug, ...]}",
+    "classified": "{theme, confidence, maybe}: written by import when unsure; delete once reviewed",
 }
 # Fields an import may fill in on a paper that lacks them; a value a curator set is never replaced.
 CARD_FIELDS = ("arxiv", "published", "code")

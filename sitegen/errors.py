@@ -17,7 +17,7 @@ class Problem:
     message: str
     line: int | None = None
     column: int | None = None
-    severity: str = "error"  # or "warning"
+    severity: str = "error"  # or "warning", or "notice" (for a reviewer's attention; never fails a run)
 
     def __str__(self) -> str:
         where = str(self.path)
@@ -25,7 +25,7 @@ class Problem:
             where += f":{self.line}"
             if self.column is not None:
                 where += f":{self.column}"
-        prefix = "warning: " if self.severity == "warning" else ""
+        prefix = "" if self.severity == "error" else f"{self.severity}: "
         return f"{where}: {prefix}{self.message}"
 
 

@@ -15,7 +15,6 @@ from pathlib import Path
 
 import yaml
 
-from sitegen.classify import classify
 from sitegen.content import (
     CARD_FIELDS,
     ContentProblem,
@@ -32,8 +31,9 @@ from sitegen.content import (
 )
 from sitegen.dumps import Dump, Entry, parse_dump, read_dump, same_paper
 from sitegen.errors import Problem, SitegenError
+from sitegen.learn import CLASSIFIED, Filer
 from sitegen.markup import escape_markdown
-from sitegen.themes import UNSORTED, Theme, load_themes
+from sitegen.themes import UNSORTED, Theme, load_themes, review_threshold
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,7 @@ class FileChange:
     text: str
     kind: str  # "new" or "updated"
     detail: str
+    review: str = ""  # why a reviewer should look at this new paper's theme ("" when filed confidently)
 
 
 @dataclass(frozen=True)
@@ -154,8 +155,11 @@ def plan_import(
     themes: Sequence[Theme],
     added: str,
     progress: Callable[[Iterable], Iterable] = lambda items: items,
+    filer: Filer | None = None,
 ) -> ImportPlan:
-    """Decide what the import changes, as complete file texts; touches nothing."""
+    """Decide what the import changes, as complete file texts; touches nothing. New papers are filed by
+    ``filer`` (default: a classifier trained on the papers already in ``papers_dir``)."""
+    filer = filer or Filer(papers_dir, themes, 0.0)
     known, taken = existing_papers(papers_dir)
     groups = group_entries(dumps)
     changes: list[FileChange] = []
@@ -165,9 +169,9 @@ def plan_import(
         existing = find_existing(known, first.title, card.get("arxiv"))
         sources = _sources(entries)
         if existing is None:
-            theme = classify(first.title, first.abstract, themes)
+            choice, record = filer.file(first.title, first.abstract)
             change = new_paper_file(
-                papers_dir, first.title, first.abstract, theme, added, sources, taken, card=card
+                papers_dir, first.title, first.abstract, choice.theme, added, sources, taken, (), card, record
             )
             taken.add(change.path.stem)
             changes.append(change)
@@ -212,9 +216,11 @@ def new_paper_file(
     taken: Iterable[str] = (),
     tags: Sequence[str] = (),
     card: Mapping[str, str] | None = None,
+    classified: dict[str, object] | None = None,
 ) -> FileChange:
     """The file a new paper gets, shared by ``import`` and ``add`` so both write exactly the same format.
-    ``card`` holds what the page showed (arxiv, published, code); a field it does not give is left out."""
+    ``card`` holds what the page showed (arxiv, published, code); a field it does not give is left out.
+    ``classified`` records a low-confidence filing, for ``sitegen check`` to point a reviewer at."""
     pid = paper_id(title)
     slug = unique_slug(title, pid, taken)
     fields = {
@@ -227,8 +233,12 @@ def new_paper_file(
         "tags": list(tags),
         "notes": "",
     }
+    review = ""
+    if classified:
+        fields[CLASSIFIED] = classified
+        review = f"low confidence {classified['confidence']}; maybe {classified['maybe']}"
     text = format_paper(fields, escape_markdown(abstract))
-    return FileChange(papers_dir / theme / f"{slug}.md", text, "new", theme)
+    return FileChange(papers_dir / theme / f"{slug}.md", text, "new", theme, review)
 
 
 def update_paper(text: str, new_sources: Sequence[Source], fill: Mapping[str, str]) -> str:
@@ -314,8 +324,10 @@ def add_paper(
         raise SitegenError("a paper needs a title and an abstract: give --title and --abstract")
     themes = load_themes(themes_file)
     slugs = [t.slug for t in themes] + [UNSORTED]
+    record = None
     if theme is None:
-        theme = classify(title, abstract, themes)
+        choice, record = Filer(papers_dir, themes, review_threshold(themes_file)).file(title, abstract)
+        theme = choice.theme
     elif theme not in slugs:
         raise SitegenError(f"theme '{theme}' is not in {themes_file.name}; use one of: {', '.join(slugs)}")
     known, taken = existing_papers(papers_dir)
@@ -324,7 +336,7 @@ def add_paper(
         raise SitegenError(
             Problem(existing.path, f"'{title}' is already on the list here; edit this file instead")
         )
-    change = new_paper_file(papers_dir, title, abstract, theme, added, (), taken, tags, card)
+    change = new_paper_file(papers_dir, title, abstract, theme, added, (), taken, tags, card, record)
     apply_plan(ImportPlan(0, 1, 1, (change,), 0, ()))
     return change.path
 

@@ -216,3 +216,44 @@ def _centroids(features: scipy.sparse.csr_matrix, labels: np.ndarray, classes: i
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return sums / norms
+
+
+CLASSIFIED = "classified"  # the front matter field recording a low-confidence filing, for review
+
+
+class Filer:
+    """What import and add call for each new paper: trains on the tree at first use (a re-import that
+    brings no new paper never loads numpy), then files papers and says which need a reviewer's look."""
+
+    def __init__(self, papers_dir: Path, themes: Sequence[Theme], review_below: float) -> None:
+        self.papers_dir, self.themes, self.review_below = papers_dir, tuple(themes), review_below
+        self._model: ThemeModel | None = None
+        self.filed: list[tuple[str, Choice]] = []  # (title, choice) of every paper filed, for `import -v`
+
+    @property
+    def model(self) -> ThemeModel:
+        if self._model is None:
+            self._model = ThemeModel(self.themes, tree_examples(self.papers_dir, self.themes))
+        return self._model
+
+    def file(self, title: str, abstract: str) -> tuple[Choice, dict[str, object] | None]:
+        """The choice, and the ``classified`` record to write when its confidence is below the threshold."""
+        choice = self.model.choose(title, abstract)
+        self.filed.append((title, choice))
+        if choice.theme == UNSORTED or choice.confidence >= self.review_below:
+            return choice, None
+        return choice, {"theme": choice.theme, "confidence": round(choice.confidence, 2), "maybe": choice.runner_up}
+
+
+def explain(choice: Choice, shown: int = 3) -> list[str]:
+    """Lines telling a curator why a paper was filed where it was: top themes, keywords, weighty words."""
+    lines = [f"{choice.theme} (confidence {choice.confidence:.2f})"]
+    for slug, probability in choice.ranked[:shown]:
+        lines.append(f"  {probability:6.1%}  {slug}")
+    if choice.keywords:
+        prior = ", ".join(f"{slug} +{weight:g}" for slug, weight in choice.keywords[:shown])
+        lines.append(f"  keyword prior (log-odds): {prior}")
+    if choice.evidence:
+        words = ", ".join(f"{word} {weight:.2f}" for word, weight in choice.evidence)
+        lines.append(f"  words that weighed most for {choice.ranked[0][0]}: {words}")
+    return lines

@@ -22,6 +22,8 @@ from sitegen.errors import Problem, SitegenError
 UNSORTED = "unsorted"  # fallback folder for papers no theme claims
 
 DEFAULT_MIN_SCORE = 4.0
+DEFAULT_REVIEW_BELOW = 0.5
+REVIEW_KEY = "review_below"  # top-level: confidence under which a newly filed paper is flagged for review
 DEFAULT_DEFER_RATIO = 0.5
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 _NUMBER_TAGS = frozenset({"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"})
@@ -111,6 +113,22 @@ def parse_themes(path: Path, text: str) -> tuple[Theme, ...]:
     if not themes:
         raise SitegenError(Problem(path, "'themes' declares no theme", _line(themes_node)))
     return tuple(theme for theme, _ in themes)
+
+
+def review_threshold(path: Path) -> float:
+    """The top-level ``review_below`` of the themes file (a confidence, 0..1; default 0.5): a paper the
+    importer files with less confidence is listed in its summary and noticed by ``sitegen check``."""
+    root = yaml.compose(Path(path).read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    nodes = root.value if isinstance(root, yaml.MappingNode) else []
+    node = next((v for k, v in nodes if isinstance(k, yaml.ScalarNode) and k.value == REVIEW_KEY), None)
+    if node is None:
+        return DEFAULT_REVIEW_BELOW
+    problems: list[Problem] = []
+    value = _number(Path(path), f"'{REVIEW_KEY}'", node, yaml.SafeLoader(""), problems)
+    if value is None or not 0 <= value <= 1:
+        message = f"'{REVIEW_KEY}' must be a confidence between 0 and 1, not {node.value!r}"
+        raise SitegenError(Problem(path, message, _line(node)))
+    return value
 
 
 def _line(node: yaml.Node) -> int:
