@@ -44,7 +44,7 @@ SHARPNESS = 20.0  # log-odds per unit of cosine similarity to a theme's centroid
 KEYWORD_PAPERS = 10.0  # the keyword prior weighs like this many papers of its theme
 KEYWORD_WEIGHT = 2.0  # log-odds the keyword prior adds to its best theme while that theme has no paper
 UNSURE = 0.5  # below this confidence, a paper no theme's keywords claim goes to unsorted
-MIN_DF = 2  # a term seen in one paper only is a name, not vocabulary
+MIN_DF = 1  # every word a curator's filed paper uses counts: one paper can teach a new word
 EVIDENCE_SHOWN = 6
 
 
@@ -242,7 +242,11 @@ class Filer:
         self.filed.append((title, choice))
         if choice.theme == UNSORTED or choice.confidence >= self.review_below:
             return choice, None
-        return choice, {"theme": choice.theme, "confidence": round(choice.confidence, 2), "maybe": choice.runner_up}
+        return choice, {
+            "theme": choice.theme,
+            "confidence": round(choice.confidence, 2),
+            "maybe": choice.runner_up,
+        }
 
 
 def explain(choice: Choice, shown: int = 3) -> list[str]:

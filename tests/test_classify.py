@@ -1,22 +1,30 @@
-"""The theme taxonomy (content/themes.yaml) and the keyword classifier that files papers under it."""
+"""The theme taxonomy, the keyword classifier and the learned classifier that files new papers.
+
+Everything here reads frozen fixtures (tests/fixtures/classify/), never content/: shipped_themes.yaml is
+a copy of the taxonomy the keyword tests were written against, tree.yaml a small labelled tree.
+"""
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
 import pytest
 import yaml
-from conftest import REPO, SEEDS
+from conftest import make_project, run_sitegen
 
 from sitegen.classify import classifier, classify, phrase_key, scores
-from sitegen.content import normalise_title
-from sitegen.dumps import read_dump
 from sitegen.errors import SitegenError
-from sitegen.themes import UNSORTED, Theme, load_themes
+from sitegen.importer import apply_plan, new_paper_file
+from sitegen.learn import Labelled, ThemeModel, tree_examples
+from sitegen.themes import UNSORTED, Theme, load_themes, review_threshold
 
-THEMES_FILE = REPO / "content" / "themes.yaml"
-LABELLED = Path(__file__).parent / "fixtures" / "labelled.yaml"
+FIXTURES = Path(__file__).parent / "fixtures"
+THEMES_FILE = FIXTURES / "classify" / "shipped_themes.yaml"
+LABELLED = FIXTURES / "labelled.yaml"
 SLUGS = (
     "brain-neuroscience",
     "interpretability",
@@ -42,25 +50,17 @@ def themes() -> tuple[Theme, ...]:
     return load_themes(THEMES_FILE)
 
 
-def shipped_papers() -> list[tuple[str, str]]:
-    """(title, abstract) of every unique paper in the shipped dumps, first listing wins, as import does."""
-    papers: dict[str, tuple[str, str]] = {}
-    for path in SEEDS:
-        for entry in read_dump(path).entries:
-            papers.setdefault(normalise_title(entry.title), (entry.title, entry.abstract))
-    return list(papers.values())
+# --- the frozen taxonomy ----------------------------------------------------------------------------
 
 
-# --- the shipped taxonomy ---------------------------------------------------------------------------
-
-
-def test_shipped_file_declares_the_16_themes_in_order(themes):
+def test_frozen_file_declares_the_16_themes_in_order(themes):
     assert tuple(t.slug for t in themes) == SLUGS
     assert themes[0].title == "Brain & Neuroscience"
     assert all(t.title and t.description.endswith(".") and t.keywords for t in themes)
+    assert review_threshold(THEMES_FILE) == 0.5
 
 
-def test_shipped_keywords_do_not_collide_after_normalisation(themes):
+def test_keywords_do_not_collide_after_normalisation(themes):
     # Two spellings of one phrase in one theme would silently count twice ("robotic", "robotics").
     for theme in themes:
         phrases = Counter(phrase_key(phrase) for phrase, _ in theme.keywords)
@@ -77,14 +77,6 @@ def test_agrees_with_the_hand_labelled_sample(themes):
     agreed = sum(classify(item["title"], item["abstract"], themes) == item["theme"] for item in labelled)
     agreement = agreed / len(labelled)
     assert agreement >= 0.85, f"agreement {agreement:.3f} ({agreed}/{len(labelled)})"
-
-
-def test_every_theme_gets_papers_and_few_are_unsorted(themes):
-    papers = shipped_papers()
-    assert len(papers) == 447
-    counts = Counter(classify(title, abstract, themes) for title, abstract in papers)
-    assert {slug: counts[slug] for slug in SLUGS if counts[slug] < 5} == {}
-    assert counts[UNSORTED] <= 0.03 * len(papers)
 
 
 def test_a_paper_with_no_theme_vocabulary_is_unsorted(themes):
@@ -258,3 +250,175 @@ def test_a_word_matching_prefixes_of_several_lengths_counts_once_per_prefix():
     theme = Theme("t", "T", "T.", keywords=(("neuro*", 1.0), ("neuroscience*", 1.0)), min_score=1)
     assert scores("", "neuroscience", [theme])["t"] == 2  # each prefix once, neither twice
     assert scores("", "neuro", [theme])["t"] == 1
+
+
+# --- the learned classifier: trained on the tree curators filed -------------------------------------
+
+SMALL_THEMES = FIXTURES / "classify" / "themes.yaml"
+TREE = yaml.safe_load((FIXTURES / "classify" / "tree.yaml").read_text(encoding="utf-8"))
+# A paper whose words (lip, mouth, silent) only the tree's lip-reading paper has; no theme keyword.
+LIP_READING = (
+    "Silent Mouth Reading from Lip Shapes",
+    "Lip shapes and mouth movements in silent clips say which words a person formed. Reading the lip "
+    "and mouth shapes frame by frame recovers the sentence without hearing it. The lip reader needs no "
+    "sound at all, only the silent clip of a mouth, and it reads long sentences as well as short ones.",
+)
+# A paper that is as much about images as about audio.
+AMBIGUOUS = (
+    "Describing Photographs Aloud for Blind Users",
+    "We turn photographs into spoken descriptions: a captioning model writes a sentence about the objects "
+    "in the photograph, and a voice reads it aloud. Blind users asked for shorter sentences that name the "
+    "objects first, and preferred a calm voice that reads the description aloud at their own pace. We "
+    "release the photographs, the descriptions and the recordings of each description read aloud.",
+)
+
+
+def write_tree(root: Path, moved: dict[str, str] | None = None) -> Path:
+    """A project whose papers are the frozen tree (``moved``: title -> the folder a curator moved it to)."""
+    project = make_project(root)
+    (project / "content" / "themes.yaml").write_bytes(SMALL_THEMES.read_bytes())
+    papers = project / "content" / "papers"
+    changes = []
+    for item in TREE:
+        theme = (moved or {}).get(item["title"], item["theme"])
+        changes.append(new_paper_file(papers, item["title"], item["abstract"], theme, "2026-01-01"))
+    apply_plan_of(changes)
+    return project
+
+
+def apply_plan_of(changes) -> None:
+    from sitegen.importer import ImportPlan
+
+    apply_plan(ImportPlan(0, len(changes), len(changes), tuple(changes), 0, ()))
+
+
+def write_dump(project: Path, *papers: tuple[str, str]) -> Path:
+    dump = project / "content" / "dumps" / "new.txt"
+    dump.write_text("".join(f"{title}\n\n{abstract}\n\n" for title, abstract in papers), encoding="utf-8")
+    return dump
+
+
+def filed(project: Path) -> dict[str, str]:
+    """Folder of every paper file, by file name."""
+    return {p.name: p.parent.name for p in (project / "content" / "papers").glob("*/*.md")}
+
+
+def test_a_curator_move_changes_where_similar_papers_go(tmp_path):
+    before = write_tree(tmp_path / "before")
+    write_dump(before, LIP_READING)
+    run_sitegen("import", cwd=before)
+    assert filed(before)["silent-mouth-reading-from-lip-shapes.md"] == "vision"
+
+    # The curator decides lip reading is speech (a `git mv`); the next import learns from that.
+    after = write_tree(tmp_path / "after", moved={TREE[3]["title"]: "speech"})
+    write_dump(after, LIP_READING)
+    run_sitegen("import", cwd=after)
+    assert filed(after)["silent-mouth-reading-from-lip-shapes.md"] == "speech"
+    # ... and a later import never moves the curator's file back.
+    assert filed(after)["lip-movements-as-a-signal-for-reading-mouths-in-silent-clips.md"] == "speech"
+
+
+def test_same_tree_same_assignments_whatever_the_order_of_papers():
+    themes = load_themes(SMALL_THEMES)
+    examples = [Labelled(i["title"], i["abstract"], i["theme"]) for i in TREE]
+    forward = ThemeModel(themes, examples)
+    backward = ThemeModel(themes, examples[::-1])
+    for title, abstract in (LIP_READING, AMBIGUOUS, ("Text and Speech", "We read text aloud as speech.")):
+        assert forward.choose(title, abstract) == backward.choose(title, abstract)
+
+
+def test_import_twice_from_the_same_tree_writes_the_same_files(tmp_path):
+    projects = [write_tree(tmp_path / name) for name in ("one", "two")]
+    for project in projects:
+        write_dump(project, LIP_READING, AMBIGUOUS)
+        run_sitegen("import", cwd=project)
+    one, two = (sorted(p.relative_to(q) for p in (q / "content" / "papers").rglob("*.md")) for q in projects)
+    assert one == two
+    assert all((projects[0] / p).read_bytes() == (projects[1] / p).read_bytes() for p in one)
+
+
+def test_tree_examples_are_labelled_by_folder_and_skip_unsorted(tmp_path):
+    project = write_tree(tmp_path / "p")
+    papers = project / "content" / "papers"
+    stray = new_paper_file(papers, "Unfiled Thing", "Nobody knows yet.", UNSORTED, "2026-01-01")
+    apply_plan_of([stray])
+    examples = tree_examples(papers, load_themes(SMALL_THEMES))
+    assert len(examples) == len(TREE)
+    assert {e.title: e.theme for e in examples}[TREE[3]["title"]] == "vision"
+
+
+def test_low_confidence_is_listed_by_import_and_noticed_by_check(tmp_path):
+    project = write_tree(tmp_path / "p")
+    write_dump(project, AMBIGUOUS, LIP_READING)
+    result = run_sitegen("import", cwd=project)
+    assert "1 filed with low confidence" in result.stdout
+    (path,) = [p for p in (project / "content" / "papers").glob("*/describing-photographs-*.md")]
+    theme, other = path.parent.name, ({"vision", "speech"} - {path.parent.name}).pop()
+    assert f"filed under {theme} with low confidence" in result.stdout
+    assert f"maybe {other}" in result.stdout
+    assert "classified:" in path.read_text(encoding="utf-8")
+    assert "classified:" not in next(project.glob("content/papers/*/silent-mouth-*.md")).read_text()
+
+    check = run_sitegen("check", "--format", "github", cwd=project)
+    notices = [line for line in check.stdout.splitlines() if line.startswith("::notice")]
+    assert len(notices) == 1
+    assert f"file=content/papers/{theme}/{path.name}" in notices[0]
+    assert f"filed under {theme} with low confidence" in notices[0] and f"maybe {other}" in notices[0]
+    assert "1 notice" in check.stdout and check.returncode == 0
+    assert run_sitegen("check", "--strict", cwd=project).returncode == 0  # a notice never fails a run
+
+    # The curator moves it: the recorded theme no longer matches its folder, so no notice.
+    moved = path.parent.parent / other / path.name
+    path.rename(moved)
+    assert "notice" not in run_sitegen("check", cwd=project).stdout
+
+
+def test_classify_command_shows_themes_scores_and_words(tmp_path):
+    project = write_tree(tmp_path / "p")
+    result = run_sitegen("classify", LIP_READING[0], "--abstract", LIP_READING[1], cwd=project)
+    first, second = result.stdout.splitlines()[:2]
+    assert first.startswith("vision (confidence ")
+    assert second.strip().endswith("vision")
+    assert "words that weighed most for vision: " in result.stdout
+    assert "lip" in result.stdout and "mouth" in result.stdout
+    assert f"trained on {len(TREE)} papers" in result.stdout
+
+
+def test_import_and_classify_make_no_network_access(tmp_path):
+    project = write_tree(tmp_path / "p")
+    write_dump(project, LIP_READING, AMBIGUOUS)
+    blocked = (
+        "import socket, sys\n"
+        "def refuse(*args, **kwargs):\n"
+        "    raise SystemExit('network access attempted')\n"
+        "socket.socket.connect = socket.socket.connect_ex = socket.socket.sendto = refuse\n"
+        "socket.create_connection = socket.getaddrinfo = refuse\n"
+        "from sitegen.cli import main\n"
+        "sys.argv = ['sitegen', *sys.argv[1:]]\n"
+        "main()\n"
+    )
+    script = tmp_path / "offline.py"
+    script.write_text(blocked, encoding="utf-8")
+    for args in (("classify", AMBIGUOUS[0], "--abstract", AMBIGUOUS[1]), ("import",)):
+        result = subprocess.run(
+            [sys.executable, str(script), *args],
+            cwd=project,
+            capture_output=True,
+            text=True,
+            env={**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)},
+            timeout=120,
+        )
+        assert result.returncode == 0, result.stderr
+        assert "network access attempted" not in result.stderr
+    assert "silent-mouth-reading-from-lip-shapes.md" in filed(project)
+
+
+def test_review_below_must_be_a_confidence(tmp_path):
+    path = tmp_path / "themes.yaml"
+    path.write_text("review_below: 2\nthemes: []\n", encoding="utf-8")
+    with pytest.raises(SitegenError) as info:
+        review_threshold(path)
+    assert (
+        str(info.value.problems[0])
+        == f"{path}:1: 'review_below' must be a confidence between 0 and 1, not '2'"
+    )
