@@ -263,7 +263,7 @@ def test_github_format_prints_annotations(clean: Path):
     assert (
         f"::warning file=content/papers/{theme}/extra-field.md,line=8,col=1,title=sitegen check::"
         "unknown front matter field 'colour' (known fields: id, title, arxiv, published, code, sources, "
-        "added, status, tags, notes, related)"
+        "added, status, tags, notes, related, classified)"
     ) in out
     assert out[-1].endswith(": 1 error, 1 warning")
 
