@@ -1,6 +1,7 @@
 """How well the theme classifier agrees with curators, measured on papers it was not trained on.
 
     .venv/bin/python bench/classify.py [--folds 5] [--papers content/papers] [--sets a.yaml,b.yaml]
+                                       [--scale 10000]
 
 1. Cross-validation on the shipped tree: the papers are dealt into folds within each theme (path order,
    every k-th paper), the model is trained on all folds but one and files the papers of that one.
@@ -9,13 +10,15 @@
    "agreement" counts the primary theme or an alternate; "primary" the primary theme only.
 
 Three classifiers are compared: the themes.yaml keywords alone (sitegen.classify), the learned model
-alone, and the two combined (what `sitegen import` uses). Figures, never assertions.
+alone, and the two combined (what `sitegen import` uses). With --scale N, it also times training on a
+tree grown to N papers (bench/corpus.py) and filing 1,000 papers with it. Figures, never assertions.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+import tempfile
 import time
 from collections import Counter
 from collections.abc import Callable, Sequence
@@ -84,13 +87,38 @@ def cross_validate(themes: Sequence[Theme], examples: Sequence[Labelled], folds:
     return totals
 
 
+def time_training(papers: int, themes_file: Path) -> None:
+    from corpus import make_corpus
+
+    with tempfile.TemporaryDirectory(prefix="sitegen-bench-") as temp:
+        root = make_corpus(Path(temp) / "project", papers)
+        themes = load_themes(themes_file)
+        clocks = [(time.perf_counter(), time.process_time())]
+        examples = tree_examples(root / "content" / "papers", themes)
+        clocks.append((time.perf_counter(), time.process_time()))
+        model = ThemeModel(themes, examples)
+        clocks.append((time.perf_counter(), time.process_time()))
+        for example in examples[:1000]:
+            model.choose(example.title, example.abstract)
+        clocks.append((time.perf_counter(), time.process_time()))
+    # CPU time beside wall time: on a shared machine the wall clock also counts other processes' turns.
+    steps = [
+        f"{name} {b[0] - a[0]:.2f} s ({b[1] - a[1]:.2f} s CPU)"
+        for name, a, b in zip(("reading", "training", "filing 1,000"), clocks, clocks[1:], strict=False)
+    ]
+    print(f"{len(examples)} papers: " + ", ".join(steps))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--papers", type=Path, default=REPO / "content" / "papers")
     parser.add_argument("--themes", type=Path, default=REPO / "content" / "themes.yaml")
     parser.add_argument("--sets", default=",".join(str(p) for p in SETS))
+    parser.add_argument("--scale", type=int, default=0, help="also time training on this many papers")
     args = parser.parse_args()
+    if args.scale:
+        time_training(args.scale, args.themes)
     themes = load_themes(args.themes)
     examples = tree_examples(args.papers, themes)
     print(f"{len(examples)} papers in {len({e.theme for e in examples})} themes, {args.folds}-fold CV\n")

@@ -4,14 +4,15 @@ The committed tree is a labelled corpus: every paper's folder is its theme (excl
 curator put a paper says what it is about, whether or not the site shows it), and a ``git mv`` is a
 correction the next training run learns from. Training runs at import time on the tree as it is:
 
-1. Features: TF-IDF over title and abstract (``sitegen.related.term_counts``: stopwords out, title words
-   weighted), sublinear term frequency, each vector scaled to unit length.
+1. Features: TF-IDF over title and abstract: the keyword classifier's normalised words (plurals, British
+   spelling) without stopwords, and pairs of adjacent words; title words weighted; sublinear term
+   frequency; each vector scaled to unit length.
 2. Model: nearest centroids. Each theme is the mean of its papers' vectors; a paper's learned log-odds
-   for a theme are ``SHARPNESS`` times its cosine similarity to that mean. Training is one sparse
-   product (10,000 papers in about a second), has no random start and no iteration, so the same tree
-   always gives the same model; every theme counts alike however many papers it holds, and a word's
-   part in a decision can be read off (``Choice.evidence``). Logistic regression fitted by L-BFGS was
-   tried: no better on held-out papers (bench/classify.py), and ten times slower to train.
+   for a theme are ``SHARPNESS`` times its cosine similarity to that mean. Training is one pass over
+   the papers (10,000 in seconds), taken in a fixed order, with no random start and no iteration, so
+   the same tree always gives the same model; every theme counts alike however many papers it holds,
+   and a word's part in a decision can be read off (``Choice.evidence``). Logistic regression fitted
+   by L-BFGS was tried: no better on held-out papers (bench/classify.py), and far slower to train.
 3. Prior: the ``themes.yaml`` keywords (``sitegen.classify``) add log-odds: each theme's keyword score
    relative to the best one's, plus one for the keyword classifier's own pick. Relative, so one keyword
    said twenty times weighs no more than said once. The prior is worth ``KEYWORD_WEIGHT`` log-odds to a
@@ -20,31 +21,32 @@ correction the next training run learns from. Training runs at import time on th
    confidence; a paper that no theme's keywords claim and that the model is unsure of goes to
    ``unsorted``.
 
-numpy and scipy are imported inside the functions that use them: a build never trains or loads them here.
+numpy is imported inside the functions that use it: a build never trains, nor loads numpy for it here.
 """
 
 from __future__ import annotations
 
 import math
+from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from sitegen.classify import classifier
+from sitegen.classify import classifier, tokenise
 from sitegen.content import ContentProblem, paper_files, read_text, split_front_matter
-from sitegen.related import term_counts
+from sitegen.related import STOPWORDS
 from sitegen.themes import UNSORTED, Theme
 
 if TYPE_CHECKING:
     import numpy as np
-    import scipy.sparse
 
 SHARPNESS = 20.0  # log-odds per unit of cosine similarity to a theme's centroid
 KEYWORD_PAPERS = 10.0  # the keyword prior weighs like this many papers of its theme
 KEYWORD_WEIGHT = 2.0  # log-odds the keyword prior adds to its best theme while that theme has no paper
+TITLE_FACTOR = 3  # a title word counts as this many abstract words: the title states the contribution
+PICK_BONUS = 1.0  # the keyword classifier's own pick (after its deferrals) counts as one more best score
 UNSURE = 0.5  # below this confidence, a paper no theme's keywords claim goes to unsorted
-MIN_DF = 1  # every word a curator's filed paper uses counts: one paper can teach a new word
 EVIDENCE_SHOWN = 6
 
 
@@ -107,37 +109,34 @@ class ThemeModel:
         self.themes = tuple(themes)
         self.slugs = tuple(t.slug for t in self.themes)
         position = {slug: i for i, slug in enumerate(self.slugs)}
-        labels = [position[e.theme] for e in examples if e.theme in position]
-        texts = [(e.title, e.abstract) for e in examples if e.theme in position]
+        # A fixed order, whatever order the files were listed in: sums of floats depend on their order.
+        ordered = sorted(
+            (e for e in examples if e.theme in position), key=lambda e: (e.theme, e.title, e.abstract)
+        )
+        labels = [position[e.theme] for e in ordered]
+        texts = [(e.title, e.abstract) for e in ordered]
         counts = np.bincount(np.asarray(labels, dtype=np.int64), minlength=len(self.slugs))
         self.papers = {slug: int(n) for slug, n in zip(self.slugs, counts, strict=True)}
         self._keywords = classifier(self.themes)
         self._prior = KEYWORD_WEIGHT * keyword_papers / (keyword_papers + counts)
-        self._terms, self._idf = _vocabulary(texts)
-        self._weights = np.zeros((len(self.slugs), len(self._terms)))
+        counted = [term_counts(title, abstract) for title, abstract in texts]
+        self._names, self._idf = _vocabulary(counted)
+        self._columns = {term: col for col, term in enumerate(self._names)}
+        self._weights = np.zeros((len(self.slugs), len(self._names)))
         if learned and labels:
-            centroids = _centroids(self._features(texts), np.asarray(labels), len(self.slugs))
-            self._weights = SHARPNESS * centroids
+            vectors = [self._vector(c) for c in counted]
+            self._weights = SHARPNESS * _centroids(vectors, np.asarray(labels), self._weights.shape)
 
-    def _features(self, texts: Sequence[tuple[str, str]]) -> scipy.sparse.csr_matrix:
+    def _vector(self, counts: Counter[str]) -> tuple[np.ndarray, np.ndarray]:
+        """A paper's unit-length TF-IDF vector over the known terms, as (columns, values)."""
         import numpy as np
-        import scipy.sparse
 
-        rows, cols, values = [], [], []
-        for row, (title, abstract) in enumerate(texts):
-            for term, count in term_counts(title, abstract).items():
-                col = self._terms.get(term)
-                if col is not None:
-                    rows.append(row)
-                    cols.append(col)
-                    values.append((1.0 + math.log(count)) * self._idf[col])
-        matrix = scipy.sparse.csr_matrix(
-            (np.asarray(values), (np.asarray(rows, np.int64), np.asarray(cols, np.int64))),
-            shape=(len(texts), len(self._terms)),
-        )
-        norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
-        norms[norms == 0] = 1.0
-        return scipy.sparse.diags(1.0 / norms) @ matrix
+        known = [(self._columns[t], n) for t, n in counts.items() if t in self._columns]
+        columns = np.fromiter((col for col, _ in known), np.int64, len(known))
+        values = np.fromiter((1.0 + math.log(n) for _, n in known), np.float64, len(known))
+        values *= self._idf[columns]
+        norm = float(np.sqrt(values @ values))
+        return columns, values / norm if norm else values
 
     def keyword_evidence(self, title: str, abstract: str) -> tuple[np.ndarray, str]:
         """Per theme, the keyword prior's log-odds (each theme's score relative to the best one's, plus
@@ -149,14 +148,14 @@ class ThemeModel:
         pick = self._keywords.classify(title, abstract)
         share = scores / scores.max() if scores.max() > 0 else scores
         if pick in self.slugs:
-            share[self.slugs.index(pick)] += 1.0
+            share[self.slugs.index(pick)] += PICK_BONUS
         return self._prior * share, pick
 
     def choose(self, title: str, abstract: str) -> Choice:
         import numpy as np
 
-        vector = self._features([(title, abstract)])
-        learned = np.asarray(vector @ self._weights.T).ravel()
+        columns, values = self._vector(term_counts(title, abstract))
+        learned = self._weights[:, columns] @ values
         keyword, pick = self.keyword_evidence(title, abstract)
         logits = learned + keyword
         probabilities = np.exp(logits - logits.max())
@@ -171,48 +170,58 @@ class ThemeModel:
             theme=UNSORTED if unsure else self.slugs[best],
             confidence=rounded[best],
             ranked=tuple((self.slugs[i], rounded[i]) for i in order),
-            evidence=self._evidence(vector, best),
+            evidence=self._evidence(columns, values, best),
             keywords=tuple((self.slugs[i], round(float(keyword[i]), 2)) for i in order if keyword[i]),
         )
 
-    def _evidence(self, vector: scipy.sparse.csr_matrix, theme: int) -> tuple[tuple[str, float], ...]:
+    def _evidence(self, columns: np.ndarray, values: np.ndarray, theme: int) -> tuple[tuple[str, float], ...]:
         """The words of the paper that pushed most towards ``theme`` (learned weight x feature value)."""
-        names = self._names()
-        pushes = [
-            (names[col], round(float(value * self._weights[theme, col]), 4))
-            for col, value in zip(vector.indices, vector.data, strict=True)
-        ]
-        pushes.sort(key=lambda item: (-item[1], item[0]))
-        return tuple(item for item in pushes[:EVIDENCE_SHOWN] if item[1] > 0)
-
-    def _names(self) -> list[str]:
-        names = [""] * len(self._terms)
-        for term, col in self._terms.items():
-            names[col] = term
-        return names
+        pushes = values * self._weights[theme, columns]
+        ranked = sorted(
+            ((self._names[col], round(float(push), 4)) for col, push in zip(columns, pushes, strict=True)),
+            key=lambda item: (-item[1], item[0]),
+        )
+        return tuple(item for item in ranked[:EVIDENCE_SHOWN] if item[1] > 0)
 
 
-def _vocabulary(texts: Sequence[tuple[str, str]]) -> tuple[dict[str, int], list[float]]:
-    """Terms in at least MIN_DF papers, numbered alphabetically (so the order of files never matters),
-    with their inverse document frequency."""
-    df: dict[str, int] = {}
-    for text in texts:
-        for term in term_counts(*text):
-            df[term] = df.get(term, 0) + 1
-    terms = sorted(t for t, n in df.items() if n >= MIN_DF)
-    total = len(texts)
-    return {t: i for i, t in enumerate(terms)}, [math.log((1 + total) / (1 + df[t])) + 1.0 for t in terms]
+def term_counts(title: str, abstract: str) -> Counter[str]:
+    """A paper's terms: the keyword classifier's normalised words (plurals, British spelling) without
+    stopwords, and pairs of adjacent ones ("language model" says more than "language" and "model");
+    title terms count TITLE_WEIGHT times."""
+    counts: Counter[str] = Counter()
+    for text, weight in ((abstract, 1), (title, TITLE_FACTOR)):
+        words = [w if w not in STOPWORDS and len(w) > 1 else "" for w in tokenise(text)]
+        for first, second in zip(words, [*words[1:], ""], strict=True):
+            if first:
+                counts[first] += weight
+                if second:
+                    counts[f"{first} {second}"] += weight
+    return counts
 
 
-def _centroids(features: scipy.sparse.csr_matrix, labels: np.ndarray, classes: int) -> np.ndarray:
+def _vocabulary(counted: Sequence[Counter[str]]) -> tuple[list[str], np.ndarray]:
+    """The known terms, alphabetical (so the order of files never matters), with their inverse document
+    frequency: every word of a filed paper, and word pairs seen in at least two papers (a pair in one
+    paper only is a phrase of that paper, not vocabulary)."""
+    import numpy as np
+
+    df: Counter[str] = Counter()
+    for counts in counted:
+        df.update(counts.keys())
+    names = sorted(t for t, n in df.items() if n >= 2 or " " not in t)
+    frequency = np.fromiter((df[t] for t in names), np.float64, len(names))
+    return names, np.log((1.0 + len(counted)) / (1.0 + frequency)) + 1.0
+
+
+def _centroids(
+    vectors: Sequence[tuple[np.ndarray, np.ndarray]], labels: np.ndarray, shape: tuple[int, int]
+) -> np.ndarray:
     """Each theme's mean paper vector, scaled to unit length (a theme with no paper stays all zero)."""
     import numpy as np
-    import scipy.sparse
 
-    membership = scipy.sparse.csr_matrix(
-        (np.ones(len(labels)), (labels, np.arange(len(labels)))), shape=(classes, len(labels))
-    )
-    sums = np.asarray((membership @ features).todense())
+    sums = np.zeros(shape)
+    for (columns, values), label in zip(vectors, labels, strict=True):
+        sums[label, columns] += values
     norms = np.linalg.norm(sums, axis=1, keepdims=True)
     norms[norms == 0] = 1.0
     return sums / norms
