@@ -22,7 +22,7 @@ from sitegen.errors import Problem, SitegenError
 UNSORTED = "unsorted"  # fallback folder for papers no theme claims
 
 DEFAULT_MIN_SCORE = 4.0
-DEFAULT_REVIEW_BELOW = 0.5
+DEFAULT_REVIEW_BELOW = 0.3
 REVIEW_KEY = "review_below"  # top-level: confidence under which a newly filed paper is flagged for review
 DEFAULT_DEFER_RATIO = 0.5
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -116,7 +116,7 @@ def parse_themes(path: Path, text: str) -> tuple[Theme, ...]:
 
 
 def review_threshold(path: Path) -> float:
-    """The top-level ``review_below`` of the themes file (a confidence, 0..1; default 0.5): a paper the
+    """The top-level ``review_below`` of the themes file (a confidence, 0..1; default 0.3): a paper the
     importer files with less confidence is listed in its summary and noticed by ``sitegen check``."""
     root = yaml.compose(Path(path).read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
     nodes = root.value if isinstance(root, yaml.MappingNode) else []
