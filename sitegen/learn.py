@@ -102,7 +102,6 @@ class ThemeModel:
         themes: Sequence[Theme],
         examples: Sequence[Labelled],
         keyword_papers: float = KEYWORD_PAPERS,
-        learned: bool = True,
     ) -> None:
         import numpy as np
 
@@ -123,7 +122,7 @@ class ThemeModel:
         self._names, self._idf = _vocabulary(counted)
         self._columns = {term: col for col, term in enumerate(self._names)}
         self._weights = np.zeros((len(self.slugs), len(self._names)))
-        if learned and labels:
+        if labels:
             vectors = [self._vector(c) for c in counted]
             self._weights = SHARPNESS * _centroids(vectors, np.asarray(labels), self._weights.shape)
 
