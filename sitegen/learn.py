@@ -30,6 +30,7 @@ import math
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
+from itertools import pairwise
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -186,15 +187,16 @@ class ThemeModel:
 def term_counts(title: str, abstract: str) -> Counter[str]:
     """A paper's terms: the keyword classifier's normalised words (plurals, British spelling) without
     stopwords, and pairs of adjacent ones ("language model" says more than "language" and "model");
-    title terms count TITLE_WEIGHT times."""
+    title terms count TITLE_FACTOR times."""
     counts: Counter[str] = Counter()
     for text, weight in ((abstract, 1), (title, TITLE_FACTOR)):
         words = [w if w not in STOPWORDS and len(w) > 1 else "" for w in tokenise(text)]
-        for first, second in zip(words, [*words[1:], ""], strict=True):
-            if first:
-                counts[first] += weight
-                if second:
-                    counts[f"{first} {second}"] += weight
+        for word in words:
+            if word:
+                counts[word] += weight
+        for first, second in pairwise(words):
+            if first and second:
+                counts[f"{first} {second}"] += weight
     return counts
 
 

@@ -327,6 +327,14 @@ def test_same_tree_same_assignments_whatever_the_order_of_papers():
         assert forward.choose(title, abstract) == backward.choose(title, abstract)
 
 
+def test_a_paper_without_words_is_unsorted():
+    model = ThemeModel(
+        load_themes(SMALL_THEMES), [Labelled(i["title"], i["abstract"], i["theme"]) for i in TREE]
+    )
+    for title, abstract in (("", ""), ("$x$", "---"), ("On Arctic Terns", "They fly far.")):
+        assert model.choose(title, abstract).theme == UNSORTED
+
+
 def test_import_twice_from_the_same_tree_writes_the_same_files(tmp_path):
     projects = [write_tree(tmp_path / name) for name in ("one", "two")]
     for project in projects:
