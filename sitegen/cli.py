@@ -141,12 +141,20 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: 
             click.echo(f"  {change.path}: filed under {change.detail} with {change.review}")
 
 
-@cli.command("classify")
+@cli.command(
+    "classify",
+    short_help="Show where import would file a paper, and why.",
+    epilog=_examples(
+        'sitegen classify "Sparse Autoencoders for Chat Models"',
+        'sitegen classify "A Title" --abstract "The abstract ..."',
+    ),
+)
 @click.argument("title")
 @click.option("--abstract", default="", help="The paper's abstract, as plain text.")
 @ROOT_OPTION
 def classify_command(title: str, abstract: str, root: Path) -> None:
-    """Show where import would file a paper: top themes with probabilities and the words that weighed most."""
+    """Show where import would file a paper titled TITLE: the top themes with their probabilities, the
+    keyword prior and the words that weighed most, from a classifier trained on the papers filed so far."""
     from sitegen.config import load_config
     from sitegen.learn import Filer, explain
     from sitegen.themes import load_themes, review_threshold
