@@ -225,8 +225,12 @@ def add_command(
         snippet = sys.stdin.read()
     config, warnings = load_config(root)
     _echo_problems(warnings)
-    path = add_paper(config.papers_dir, config.themes_file, title, abstract, snippet, added, theme, tags)
+    path, hint = add_paper(
+        config.papers_dir, config.themes_file, title, abstract, snippet, added, theme, tags
+    )
     click.echo(path)
+    if hint:
+        click.echo(f"{path}: {hint}", err=True)
 
 
 @cli.command(

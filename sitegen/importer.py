@@ -311,9 +311,11 @@ def add_paper(
     added: str,
     theme: str | None = None,
     tags: Sequence[str] = (),
-) -> Path:
+) -> tuple[Path, str]:
     """``sitegen add``: one new paper file from a title and abstract, or from a dump snippet, written as
-    import would write it. Refuses a paper already on the list, naming its file, and returns the new path."""
+    import would write it. Refuses a paper already on the list, naming its file. Returns the new path and,
+    when the classifier chose the theme with low confidence, a hint for the curator at the keyboard (who
+    can settle it now with --theme, so nothing is recorded in the file for a later review)."""
     card: dict[str, str] = {}
     if snippet is not None:
         entry = _snippet_entry(snippet)
@@ -324,10 +326,15 @@ def add_paper(
         raise SitegenError("a paper needs a title and an abstract: give --title and --abstract")
     themes = load_themes(themes_file)
     slugs = [t.slug for t in themes] + [UNSORTED]
-    record = None
+    hint = ""
     if theme is None:
         choice, record = Filer(papers_dir, themes, review_threshold(themes_file)).file(title, abstract)
         theme = choice.theme
+        if record:
+            hint = (
+                f"filed under {theme} with low confidence ({record['confidence']}); maybe {record['maybe']}: "
+            )
+            hint += "pass --theme to choose"
     elif theme not in slugs:
         raise SitegenError(f"theme '{theme}' is not in {themes_file.name}; use one of: {', '.join(slugs)}")
     known, taken = existing_papers(papers_dir)
@@ -336,9 +343,9 @@ def add_paper(
         raise SitegenError(
             Problem(existing.path, f"'{title}' is already on the list here; edit this file instead")
         )
-    change = new_paper_file(papers_dir, title, abstract, theme, added, (), taken, tags, card, record)
+    change = new_paper_file(papers_dir, title, abstract, theme, added, (), taken, tags, card)
     apply_plan(ImportPlan(0, 1, 1, (change,), 0, ()))
-    return change.path
+    return change.path, hint
 
 
 def _snippet_entry(text: str) -> Entry:

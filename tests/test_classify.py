@@ -430,3 +430,11 @@ def test_review_below_must_be_a_confidence(tmp_path):
         str(info.value.problems[0])
         == f"{path}:1: 'review_below' must be a confidence between 0 and 1, not '2'"
     )
+
+
+def test_add_tells_the_curator_at_the_keyboard_and_records_nothing(tmp_path):
+    project = write_tree(tmp_path / "p")
+    result = run_sitegen("add", "--title", AMBIGUOUS[0], "--abstract", AMBIGUOUS[1], cwd=project)
+    path = project / result.stdout.strip()
+    assert "with low confidence" in result.stderr and "pass --theme to choose" in result.stderr
+    assert "classified" not in path.read_text(encoding="utf-8")
