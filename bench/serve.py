@@ -28,28 +28,7 @@ sys.path.insert(0, str(REPO))
 
 from corpus import make_corpus  # noqa: E402
 
-
-class EventStream:
-    def __init__(self, port: int, since: str) -> None:
-        self.sock = socket.create_connection(("127.0.0.1", port), timeout=60)
-        self.sock.sendall(f"GET /__sitegen/events?since={since} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
-        self.buffer = b""
-        self._until(b"\r\n\r\n")
-
-    def _until(self, separator: bytes) -> bytes:
-        while separator not in self.buffer:
-            chunk = self.sock.recv(65536)
-            if not chunk:
-                raise RuntimeError("event stream closed")
-            self.buffer += chunk
-        item, self.buffer = self.buffer.split(separator, 1)
-        return item
-
-    def next(self) -> str:
-        while True:
-            block = self._until(b"\n\n").decode()
-            if match := re.search(r"^event: (\w+)", block, re.M):
-                return match.group(1)
+from sitegen.reload import EventStream, token_of  # noqa: E402
 
 
 def get(port: int, path: str) -> str:
@@ -83,7 +62,7 @@ def measure(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("".join(lines))
             time.sleep(0.05)
-        token = re.search(r'data-generation="([^"]+)"', get(port, "/")).group(1)
+        token = token_of(get(port, "/"))
         events = EventStream(port, token)
         to_reload, to_page, to_index = [], [], []
         step = max(1, len(papers) // edits)
@@ -94,13 +73,13 @@ def measure(
             edited = re.sub(r"^title: .*$", f"title: '{marker}'", text, count=1, flags=re.M)
             start = time.perf_counter()
             path.write_text(edited, encoding="utf-8")
-            if events.next() != "reload":
+            if events.next()[0] != "reload":
                 raise SystemExit("build failed:\n" + "".join(lines[-20:]))
             to_reload.append(time.perf_counter() - start)
             page = get(port, f"/papers/{path.stem}/")
             to_page.append(time.perf_counter() - start)
             assert marker in page, "the edited page was not served"
-            if events.next() != "data":  # a title edit changes the search index, which follows the pages
+            if events.next()[0] != "data":  # a title edit changes the search index, which follows the pages
                 raise SystemExit("the search index did not follow:\n" + "".join(lines[-20:]))
             to_index.append(time.perf_counter() - start)
             time.sleep(0.3)  # let the search index and the terminal settle between edits
@@ -112,10 +91,10 @@ def measure(
 
 def profile(root: Path, papers: list[Path]) -> None:
     os.chdir(root)
-    from sitegen.build import Builder, Timings
+    from sitegen.build import Builder, BuildMode, Timings
     from sitegen.config import load_config
 
-    builder = Builder(load_config(Path("."))[0])
+    builder = Builder(load_config(Path("."))[0], BuildMode.PREVIEW)
     builder.render(Timings())
     path = papers[len(papers) // 2]
     path.write_text(re.sub(r"^title: .*$", "title: 'Profiled edit'", path.read_text(), count=1, flags=re.M))

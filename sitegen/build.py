@@ -2,46 +2,38 @@
 
 from __future__ import annotations
 
+import enum
 import gc
-import hashlib
 import itertools
 import json
 import os
 import pickle
-import re
-import secrets
 import time
-from collections.abc import Callable, Hashable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-import jinja2
-import jinja2.meta
-
 from sitegen import search
+from sitegen.cache import (
+    AssetSlots,
+    Memo,
+    PaperViews,
+    RenderedPage,
+    Templates,
+    load_templates,
+    template_sources,
+)
 from sitegen.config import Config
-from sitegen.content import FileCache, Paper
-from sitegen.errors import Problem, SitegenError
+from sitegen.content import FileCache
+from sitegen.errors import Problem, SitegenError, failures_as_problems
 from sitegen.model import Site, load_site
 from sitegen.related import TOP_K, Related, Vocabulary, curate, related_papers
-from sitegen.render import (
-    Page,
-    PaperView,
-    Renderer,
-    asset_versions,
-    make_environment,
-    site_pages,
-    static_files,
-    view_paper,
-)
-from sitegen.template_check import template_problems
+from sitegen.render import Page, PaperView, Renderer, asset_versions, site_pages, static_files
 from sitegen.write import check_output, input_stamp, write_site
 
 T = TypeVar("T")
-# A rendered page: (key, bytes with asset placeholders, assets linked, their versions, final bytes).
-PageEntry = tuple[Hashable, bytes, tuple[str, ...], tuple[str, ...], bytes]
 
 
 @dataclass
@@ -94,153 +86,94 @@ class Rendered:
     warnings: tuple[Problem, ...]
     site: Site
     pages_rendered: int  # pages whose bytes were produced anew (the rest came from the previous build)
-    # With ``Builder(data_later=True)``: makes the data files that ``files`` holds from the previous
+    # With ``BuildMode.PREVIEW``: makes the data files that ``files`` holds from the previous
     # build (the search index, its manifest, papers.json); call it once the pages are out.
     later: Callable[[], list[tuple[str, bytes]]] | None = None
+    lagging: frozenset[str] = frozenset()  # the paths of ``files`` that ``later`` brings up to date
 
 
-def template_sources(templates_dir: Path) -> dict[str, str]:
-    return {
-        p.relative_to(templates_dir).as_posix(): p.read_text(encoding="utf-8")
-        for p in sorted(templates_dir.rglob("*"))
-        if p.is_file()
-    }
+class BuildMode(enum.Enum):
+    """What a Builder is for, which decides what it keeps between renders and when it does what."""
 
+    BUILD = "build"  # `sitegen build`: one shot, pages streamed to the writer, the search index forked
+    CHECK = "check"  # `sitegen check`: one shot, everything rendered, nothing written (not even a cache)
+    PREVIEW = "preview"  # `sitegen serve`: long-lived, pages remembered, the search index after the pages
 
-def template_fingerprints(env: jinja2.Environment, sources: Mapping[str, str]) -> dict[str, str]:
-    """A hash per template of its source and of every template it extends, includes or imports."""
-    referenced = {
-        name: {r for r in jinja2.meta.find_referenced_templates(env.parse(src)) if r}
-        for name, src in sources.items()
-    }
+    @property
+    def remembers(self) -> bool:
+        """Whether pages are kept as rendered for the next render. A one-shot build does without, which
+        spares a large site a second copy of its pages in memory."""
+        return self is BuildMode.PREVIEW
 
-    def closure(name: str, seen: set[str]) -> set[str]:
-        if name not in seen:
-            seen.add(name)
-            for other in referenced.get(name, ()):
-                closure(other, seen)
-        return seen
+    @property
+    def forks(self) -> bool:
+        """Whether the search index is made in a forked child (on the second core). Only in a
+        single-threaded process: a fork copies no other thread and could inherit a lock one held."""
+        return self is BuildMode.BUILD and hasattr(os, "fork")
 
-    return {
-        name: hashlib.sha256("\0".join(sources[n] for n in sorted(closure(name, set()))).encode()).hexdigest()
-        for name in sources
-    }
+    @property
+    def data_later(self) -> bool:
+        """Whether an edited page is shown before the search index catches up (see ``Rendered``)."""
+        return self is BuildMode.PREVIEW
 
-
-class AssetSlots(Mapping[str, str]):
-    """Asset URLs as placeholders while a page renders, filled in afterwards. A page is rendered once and
-    an asset's new version (the search index's, after any title edit) costs a substitution, not a render.
-    Placeholders are [a-z0-9-] only, so escaping leaves them intact, and they never reach the output."""
-
-    def __init__(self) -> None:
-        self.urls: Mapping[str, str] = {}
-        self.used: set[str] = set()
-        self._nonce = secrets.token_hex(6)
-        self._names: list[str] = []
-        self._slots: dict[str, str] = {}
-        self._pattern = re.compile(rf"sitegen-asset-{self._nonce}-(\d+)-".encode())
-
-    def __getitem__(self, name: str) -> str:
-        self.urls[name]  # an unknown asset fails the render as before
-        self.used.add(name)
-        if name not in self._slots:
-            self._slots[name] = f"sitegen-asset-{self._nonce}-{len(self._names)}-"
-            self._names.append(name)
-        return self._slots[name]
-
-    def __iter__(self) -> Iterator[str]:
-        self.used.update(self.urls)  # a template that lists them all depends on them all
-        return iter(self.urls)
-
-    def __len__(self) -> int:
-        return len(self.urls)
-
-    def fill(self, raw: bytes) -> bytes:
-        filled = self._pattern.sub(lambda m: self.urls[self._names[int(m.group(1))]].encode(), raw)
-        if self._nonce.encode() in filled:  # a template mangled a placeholder (sliced it, say)
-            raise SitegenError("internal error: a template altered an asset URL; report this as a bug")
-        return filled
+    @property
+    def keeps_compiled_templates(self) -> bool:
+        """Whether compiled templates are kept on disk between processes (a good part of a small build)."""
+        return self is BuildMode.BUILD
 
 
 class Builder:
     """Renders a site and remembers what it rendered, so that a rebuild redoes only what changed.
 
     `sitegen build` uses a fresh one; `sitegen serve` keeps one for its whole session. A page is reused
-    when its key (the content it shows), its templates, the config and the asset versions are unchanged,
+    when its key (its declared context), its templates, the config and the asset versions are unchanged,
     so the output after any sequence of edits equals a clean build."""
 
-    def __init__(
-        self,
-        config: Config,
-        parallel: bool = False,
-        template_cache: Path | None = None,
-        data_later: bool = False,
-        remember: bool = True,
-    ) -> None:
+    def __init__(self, config: Config, mode: BuildMode) -> None:
         self.config = config
-        # Whether pages are kept as rendered (before asset URLs are filled in) for the next rebuild; a
-        # one-shot build does without, which spares a large site a second copy of its pages in memory.
-        self.remember = remember
-        self.template_cache = template_cache  # where compiled templates are kept between processes
-        # The preview server shows an edited page before the search index catches up (see ``Rendered``).
-        self.data_later = data_later
-        # Fork a child for the search index: only in a single-threaded process (sitegen build), since a
-        # fork copies no other thread and could inherit a lock one of them held (the server's threads).
-        self.parallel = parallel and hasattr(os, "fork")
-
-        self._views: dict[int, tuple[Paper, PaperView]] = {}  # id(paper) -> (paper, its view)
+        self.mode = mode
         self._files: FileCache = {}
-        self._pages: dict[str, PageEntry] = {}
+        self._views = PaperViews()
+        self._similar: Memo[dict[str, tuple[Related, ...]]] = Memo()
+        self._search: Memo[dict[str, bytes]] = Memo()
+        self._templates: Memo[Templates] = Memo()
+        self._vocabulary = Vocabulary()
+        self._pages: dict[str, RenderedPage] = {}
         self._pages_assets: Mapping[str, str] = {}  # the asset versions self._pages were filled with
         self._fresh = 0  # pages rendered anew by the last render
         self._assets = AssetSlots()
-        self._search: tuple[Hashable, dict[str, bytes]] = ((), {})
         self._data: dict[str, bytes] = {}  # the data files of the last build
-        self._similar: tuple[Hashable, dict[str, tuple[Related, ...]]] = ((), {})
-        self._vocabulary = Vocabulary()
-        self._templates: tuple[dict[str, str], jinja2.Environment, dict[str, str]] | None = None
 
-    def _environment(self) -> tuple[jinja2.Environment, dict[str, str]]:
-        """The Jinja environment and template fingerprints, kept while no template changes (so a rebuild
-        neither recompiles nor re-parses them)."""
-        sources = template_sources(self.config.templates_dir)
-        if self._templates is None or self._templates[0] != sources:
-            env = make_environment(self.config.templates_dir, self.template_cache)
-            if problems := template_problems(env, sources, self.config.templates_dir):
-                raise SitegenError(problems)
-            self._templates = (sources, env, template_fingerprints(env, sources))
-        return self._templates[1], self._templates[2]
+    def _environment(self) -> Templates:
+        """Kept while no template changes, so a rebuild neither recompiles nor re-parses them."""
+        config = self.config
+        sources = template_sources(config.templates_dir)
+        cache = config.cache_dir / "jinja" if self.mode.keeps_compiled_templates else None
+        return self._templates(sources, lambda: load_templates(config.templates_dir, sources, cache))
 
     def _related(self, site: Site) -> dict[str, tuple[Related, ...]]:
         """Each paper's related list: similarities are recomputed only when some title or abstract changed."""
-        key = tuple((p.slug, p.title, p.abstract) for p in site.papers)
+        texts = tuple((p.slug, p.title, p.abstract) for p in site.papers)
         # Extra candidates so that a curator's pins and hides still leave a full list.
         extra = max((len(p.pinned) + len(p.hidden) for p in site.papers), default=0)
-        if self._similar[0] != (key, extra):
-            self._similar = ((key, extra), related_papers(site.papers, TOP_K + extra, self._vocabulary))
-        computed = self._similar[1]
+        computed = self._similar(
+            (texts, extra), lambda: related_papers(site.papers, TOP_K + extra, self._vocabulary)
+        )
         return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
 
     def render(self, timings: Timings) -> Rendered:
-        with collector_paused():
+        """Render the site; any failure (a template's mistake too) is raised as a SitegenError."""
+        with collector_paused(), failures_as_problems():
             return self._render(timings)
 
     def _render(self, timings: Timings) -> Rendered:
-        config = self.config
         with timings.step("load"):
-            site = load_site(config, self._files)
+            site = load_site(self.config, self._files)
         with timings.step("markdown"):
-            # By identity: an unchanged file gives the very same Paper, and hashing a Paper hashes every
-            # field (a tenth of this step at 10,000 papers). The entry keeps its Paper, so ids are not reused.
-            known, self._views, views = self._views, {}, {}
-            for paper in site.papers:
-                entry = known.get(id(paper))
-                view = entry[1] if entry is not None and entry[0] is paper else view_paper(paper)
-                self._views[id(paper)] = (paper, view)
-                views[paper.slug] = view
+            views = self._views(site.papers)
         # Made on the second core while this one relates papers (the slowest steps side by side), or
         # after the pages when the preview server asks for them later.
-        deferred = self.data_later and bool(self._data)
+        deferred = self.mode.data_later and bool(self._data)
         data_job = None if deferred else self._data_job(site, views)
         with timings.step("related"):
             related = self._related(site)
@@ -248,70 +181,81 @@ class Builder:
             with timings.step("data"):
                 data_job()
         with timings.step("pages"):
-            statics = {
-                p.relative_to(config.static_dir).as_posix(): p.read_bytes()
-                for p in static_files(config.static_dir)
-            }
-            statics[search.LUNR_FILE] = vendored_lunr(config)
-            assets = asset_versions(statics)  # versioned, so browsers never keep stale ones
-            env, fingerprints = self._environment()
-            assets_changed = assets != self._pages_assets
-            self._assets.urls = assets
-            renderer = Renderer(env, site, views, self._assets)
+            statics = self._static_files()
             listed = site_pages(site, views, related)
-            rendered = self._render_pages(listed, renderer, fingerprints, assets_changed)
-            if self.remember:
-                self._pages = dict(rendered)
-                self._pages_assets = assets
-                rendered = iter(self._pages.items())
+            rendered = self._render_pages(listed, asset_versions(statics))
         # A one-shot build renders each page as it is written: the whole site is never in memory at once.
         files: Iterable[tuple[str, bytes]] = itertools.chain(
-            ((path, cached[4]) for path, cached in rendered),
+            ((path, page.final) for path, page in rendered),
             [(f"static/{name}", data) for name, data in statics.items()],
             self._data.items(),
         )
-        if self.remember:
-            files = list(files)
+        files = list(files) if self.mode.remembers else rendered_as_written(files)
         later = (lambda: list(self._data_job(site, views)().items())) if deferred else None
-        fresh = self._fresh if self.remember else len(listed)
-        return Rendered(files, site.warnings, site, fresh, later)
+        fresh = self._fresh if self.mode.remembers else len(listed)
+        lagging = frozenset(self._data) if deferred else frozenset()
+        return Rendered(files, site.warnings, site, fresh, later, lagging)
 
-    def _render_pages(
-        self, pages: list[Page], renderer: Renderer, fingerprints: dict[str, str], assets_changed: bool
-    ) -> Iterator[tuple[str, PageEntry]]:
+    def _static_files(self) -> dict[str, bytes]:
+        static_dir = self.config.static_dir
+        statics = {p.relative_to(static_dir).as_posix(): p.read_bytes() for p in static_files(static_dir)}
+        statics[search.LUNR_FILE] = vendored_lunr(self.config)
+        return statics
+
+    def _render_pages(self, pages: list[Page], assets: dict[str, str]) -> Iterable[tuple[str, RenderedPage]]:
+        """Render ``pages`` with these asset versions (content-hashed, so browsers never keep stale ones)."""
+        templates = self._environment()
+        assets_changed = assets != self._pages_assets
+        self._assets.urls = assets
+        renderer = Renderer(templates.env, self.config, self._assets)
+        rendered = self._page_entries(pages, renderer, templates, assets_changed)
+        if not self.mode.remembers:
+            return rendered
+        self._pages = dict(rendered)
+        self._pages_assets = assets
+        return self._pages.items()
+
+    def _page_entries(
+        self, pages: list[Page], renderer: Renderer, templates: Templates, assets_changed: bool
+    ) -> Iterator[tuple[str, RenderedPage]]:
         """Each page's entry, rendered anew only when its key, template or asset versions changed."""
         slots, assets = self._assets, self._assets.urls
         self._fresh = 0
         for page in pages:
-            key = (self.config, fingerprints[page.template], page.key)
+            key = (self.config, page.template, templates.fingerprints[page.template], page.context)
             cached = self._pages.get(page.path)
-            if cached is not None and cached[0] == key and not assets_changed:
+            if cached is not None and cached.key == key and not assets_changed:
                 yield page.path, cached  # the usual case in a rebuild: nothing to look at
                 continue
-            if cached is None or cached[0] != key or any(n not in assets for n in cached[2]):
+            if cached is None or cached.key != key or any(n not in assets for n in cached.assets):
                 slots.used = set()
                 raw = renderer.render(page)
-                cached = (key, raw, tuple(sorted(slots.used)), (), b"")
+                cached = RenderedPage(key, raw, tuple(sorted(slots.used)), (), b"")
                 self._fresh += 1
-            versions = tuple(assets[n] for n in cached[2])
-            if versions != cached[3] or not cached[4]:
-                raw = cached[1] if self.remember else b""
-                cached = (cached[0], raw, cached[2], versions, slots.fill(cached[1]))
+            versions = tuple(assets[n] for n in cached.assets)
+            if versions != cached.versions or not cached.final:
+                raw = cached.raw if self.mode.remembers else b""
+                cached = replace(cached, raw=raw, versions=versions, final=slots.fill(cached.raw))
             yield page.path, cached
 
     def _data_job(self, site: Site, views: dict[str, PaperView]) -> Callable[[], dict[str, bytes]]:
         """Start making the data files (the search index is reused while nothing searchable changed);
         returns a function that waits for them and keeps them."""
         key = search.search_key(site, views)
-        index = self._search[1] if self._search[0] == key else None
-        job = (in_child if self.parallel else in_process)(data_files, site, views, index)
+        job = (in_child if self.mode.forks else in_process)(data_files, site, views, self._search.get(key))
 
         def finish() -> dict[str, bytes]:
             index, self._data = job()
-            self._search = (key, index)
+            self._search.keep(key, index)
             return self._data
 
         return finish
+
+
+def rendered_as_written(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[str, bytes]]:
+    """``files`` as they are rendered, a page's failure raised as a SitegenError like any other."""
+    with failures_as_problems():
+        yield from files
 
 
 def data_files(
@@ -412,7 +356,7 @@ def build(
     ``sitegen.write.input_stamp``) is recorded so that the next build can tell nothing changed."""
     check_output(output)  # before the work, not after it
     timings = Timings()
-    builder = Builder(config, parallel=True, template_cache=config.cache_dir / "jinja", remember=False)
+    builder = Builder(config, BuildMode.BUILD)
     rendered = builder.render(timings)
     if strict and rendered.warnings:
         raise SitegenError(

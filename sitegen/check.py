@@ -16,8 +16,6 @@ from html.parser import HTMLParser
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
-import jinja2
-
 from sitegen.config import EXCLUDED, Config, load_config
 from sitegen.content import (
     ContentProblem,
@@ -30,7 +28,7 @@ from sitegen.content import (
     split_front_matter,
 )
 from sitegen.dumps import dump_files
-from sitegen.errors import Problem, SitegenError
+from sitegen.errors import Problem, SitegenError, problems_from
 from sitegen.fields import did_you_mean
 from sitegen.importer import card_values, existing_papers, find_existing, group_entries, read_dumps
 from sitegen.learn import CLASSIFIED
@@ -112,6 +110,8 @@ def check(root: Path) -> Report:
     if not any(p.severity == "error" for p in problems):
         # Only a clean model can be rendered; rendering catches template and Markdown failures too.
         problems += render_in_memory(config)
+    else:
+        problems += template_syntax(config)
     return Report(tuple(problems), len(papers), len(themes or ()), len(dumps))
 
 
@@ -377,17 +377,26 @@ def _front_line(path: Path, key: str) -> int | None:
         return None
 
 
-def render_in_memory(config: Config) -> list[Problem]:
-    """Render every page without writing it, so a template or Markdown failure shows up here too."""
-    from sitegen.build import Builder, Timings  # the renderer pulls in Jinja and Lunr: only when needed
+def template_syntax(config: Config) -> list[Problem]:
+    """A template's syntax error, found without the content (which could not be rendered)."""
+    from sitegen.cache import load_templates, template_sources
 
     try:
-        Builder(config).render(Timings())
+        load_templates(config.templates_dir, template_sources(config.templates_dir), None)
+    except Exception as exc:
+        return list(problems_from(exc))
+    return []
+
+
+def render_in_memory(config: Config) -> list[Problem]:
+    """Render every page without writing it, so a template or Markdown failure shows up here too."""
+    from sitegen.build import Builder, BuildMode, Timings  # the renderer pulls in Jinja: only when needed
+
+    try:
+        for _path, _data in Builder(config, BuildMode.CHECK).render(Timings()).files:
+            pass  # pages are rendered as they are asked for
     except SitegenError as exc:
         return [p for p in exc.problems if p.severity == "error"]
-    except jinja2.TemplateError as exc:
-        name = getattr(exc, "filename", None) or getattr(exc, "name", None) or "templates"
-        return [Problem(name, f"template error: {exc}", getattr(exc, "lineno", None))]
     return []
 
 

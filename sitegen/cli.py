@@ -290,10 +290,13 @@ def build_command(root: Path, output: Path | None, base_url: str | None, strict:
 @click.option("--open", "open_browser", is_flag=True, help="Open the preview in the web browser.")
 def serve_command(root: Path, host: str, port: int, open_browser: bool) -> None:
     """Preview the site: build into a temporary folder, serve it, rebuild and reload browsers on save."""
-    from sitegen.build import Builder
+    from sitegen.build import Builder, BuildMode
     from sitegen.serve import serve
 
-    serve(lambda: Builder(_load_config(root, False, None), data_later=True), root, host, port, open_browser)
+    def make_builder() -> Builder:
+        return Builder(_load_config(root, False, None), BuildMode.PREVIEW)
+
+    serve(make_builder, root, host, port, open_browser)
 
 
 def _load_config(root: Path, strict: bool, base_url: str | None):
@@ -305,4 +308,10 @@ def _load_config(root: Path, strict: bool, base_url: str | None):
 
 
 def main() -> None:
-    cli(prog_name="sitegen")
+    from sitegen.errors import SitegenError, problems_from
+
+    try:
+        cli(prog_name="sitegen")
+    except Exception as exc:  # what no stage turned into a SitegenError still gets file and line
+        SitegenError(problems_from(exc)).show()
+        sys.exit(1)

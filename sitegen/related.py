@@ -188,6 +188,8 @@ def related_papers(
     useful = (df > 1) & (df <= max(2, COMMON * n))
     rows, cols, counts, df = rows[useful], cols[useful], counts[useful], df[useful]
     weights = (1 + np.log(counts)) * np.log(n / df)
+    # A term in every paper (only possible in a site of two) tells nothing, and would divide 0 by 0 below.
+    rows, cols, weights = rows[weights > 0], cols[weights > 0], weights[weights > 0]
     # Each paper's strongest terms (equal weights: the alphabetically later term, as heapq.nlargest did).
     order = _order(rows, weights, len(rank) - 1 - rank[cols])
     rows, cols, weights = rows[order], cols[order], weights[order]

@@ -9,16 +9,16 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from collections.abc import Callable, Hashable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
-from typing import Any
 from urllib.parse import quote, quote_plus
 
 import jinja2
 from markupsafe import Markup
 
+from sitegen.config import Config
 from sitegen.content import Paper
 from sitegen.markup import excerpt, plain_text, plain_title, render_markdown, render_title
 from sitegen.model import Site, tag_slug
@@ -52,6 +52,10 @@ class PaperView:
     def excerpt(self) -> str:
         return excerpt(self.abstract_text)
 
+    @cached_property
+    def lookups(self) -> tuple[tuple[str, str], ...]:
+        return lookup_links(self.paper)
+
 
 def view_paper(paper: Paper) -> PaperView:
     abstract_html = render_markdown(paper.abstract)
@@ -65,23 +69,29 @@ def view_paper(paper: Paper) -> PaperView:
     )
 
 
+Value = Hashable  # what a page's context holds: plain values and frozen model objects
+
+
 @dataclass(frozen=True)
 class Page:
-    """One output file: where it goes, which template renders it, and what the template is given."""
+    """One output file: where it goes, which template renders it, and everything that template may read.
+
+    The context is the page's declared input: its values are plain, hashable values and frozen model objects,
+    so the context itself is the page's cache key. The same context (with the same template, config and asset
+    versions) renders the same bytes; a template that reaches for anything else fails the build."""
 
     path: str  # relative to the output folder, e.g. "papers/x/index.html"
     template: str
-    # What the template gets; a function when it costs something to make, since most rebuilds render few
-    # pages and only need the key.
-    context: Mapping[str, Any] | Callable[[], Mapping[str, Any]] = field(default_factory=dict)
-    # Everything from the content that the page shows, as hashable values: the same key (with the same
-    # templates, config and assets) renders the same bytes, which is what lets rebuilds skip pages.
-    key: Hashable = ()
+    context: tuple[tuple[str, Value], ...] = ()  # (name, value), sorted by name
 
     @property
     def root(self) -> str:
         """Relative way back to the site root from this page's folder."""
         return "../" * self.path.count("/")
+
+
+def page(path: str, template: str, **context: Value) -> Page:
+    return Page(path, template, tuple(sorted(context.items())))
 
 
 def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.Environment:
@@ -102,7 +112,6 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinj
         keep_trailing_newline=True,
         auto_reload=False,
     )
-    env.filters["theme_count"] = lambda slug, site: len(site.by_theme[slug])
     env.globals["tag_slug"] = tag_slug
     return env
 
@@ -121,193 +130,206 @@ def static_files(static_dir: Path) -> list[Path]:
     return sorted(p for p in static_dir.rglob("*") if p.is_file() and not p.name.startswith("."))
 
 
-def lookup_links(paper: Paper) -> list[tuple[str, str]]:
+def lookup_links(paper: Paper) -> tuple[tuple[str, str], ...]:
     """Where to read the paper (plain links: the site itself requests nothing). With an arXiv id, its
     abstract, PDF and Hugging Face pages; without one, searches for its title on the usual services."""
     code = [("Code", paper.code)] if paper.code else []
     if paper.arxiv:
         arxiv = quote(paper.arxiv, safe="/.")
         hf = [("Hugging Face", f"https://huggingface.co/papers/{arxiv}")] if "/" not in arxiv else []
-        return [
+        return (
             ("arXiv abstract", f"https://arxiv.org/abs/{arxiv}"),
             ("PDF", f"https://arxiv.org/pdf/{arxiv}"),
             *hf,  # Hugging Face pages exist for new-style ids only
             *code,
-        ]
+        )
     q = quote_plus(plain_title(paper.title))
-    return [
+    return (
         ("arXiv", f"https://arxiv.org/search/?query={q}&searchtype=title"),
         ("Hugging Face", f"https://huggingface.co/papers?q={q}"),
         ("Semantic Scholar", f"https://www.semanticscholar.org/search?q={q}"),
         ("Google Scholar", f"https://scholar.google.com/scholar?q={q}"),
         *code,
-    ]
+    )
 
 
-def edit_url(site: Site, paper: Paper) -> str:
-    repo = site.config.repository.rstrip("/")
+def edit_url(config: Config, paper: Paper) -> str:
+    repo = config.repository.rstrip("/")
     if not repo:
         return ""
-    try:
-        relative = paper.path.resolve().relative_to(site.config.root.resolve()).as_posix()
+    try:  # lexically first: resolving every paper's path costs a rebuild system calls
+        relative = paper.path.relative_to(config.root).as_posix()
     except ValueError:
-        relative = f"content/papers/{paper.theme}/{paper.slug}.md"
-    return f"{repo}/edit/{site.config.branch}/{relative}"
+        try:
+            relative = paper.path.resolve().relative_to(config.root.resolve()).as_posix()
+        except ValueError:
+            relative = f"content/papers/{paper.theme}/{paper.slug}.md"
+    return f"{repo}/edit/{config.branch}/{relative}"
 
 
-def site_pages(
-    site: Site, views: Mapping[str, PaperView], related: Mapping[str, tuple[Related, ...]]
-) -> list[Page]:
+Views = Mapping[str, PaperView]
+Card = tuple[PaperView, Theme | None]  # a paper in a list, with its theme when the list spans themes
+
+
+def cards(site: Site, papers: tuple[Paper, ...], views: Views, with_theme: bool = True) -> tuple[Card, ...]:
+    return tuple((views[p.slug], site.theme(p.theme) if with_theme else None) for p in papers)
+
+
+def site_pages(site: Site, views: Views, related: Mapping[str, tuple[Related, ...]]) -> list[Page]:
     """Every page of the site, in a fixed order."""
-    newest = site.newest
-    counts = tuple((t, len(site.by_theme[t.slug])) for t in site.themes)
     pages = [
-        Page(
-            "index.html",
-            "index.html",
-            {"newest": [views[p.slug] for p in newest[:NEWEST_SIZE]]},
-            (counts, newest[:NEWEST_SIZE], site.source_counts),
-        ),
-        Page("search/index.html", "search.html"),
-        Page("404.html", "404.html"),
-        feed_page("feed.xml", site.config.title, "", newest[:FEED_SIZE], views),
-        Page("sitemap.xml", "sitemap.xml", {}, (site.themes, tuple((p.slug, p.added) for p in site.papers))),
-        Page("robots.txt", "robots.txt"),
-        Page(
-            "tags/index.html",
-            "tags.html",
-            {},
-            tuple((t, site.tag_labels[t], len(papers)) for t, papers in site.by_tag.items()),
-        ),
+        home_page(site, views),
+        page("search/index.html", "search.html"),
+        page("404.html", "404.html"),
+        feed_page(site, "feed.xml", site.config.title, "", site.newest, views),
+        sitemap_page(site),
+        page("robots.txt", "robots.txt"),
+        tags_page(site),
     ]
-    newest_by_theme: dict[str, list[Paper]] = {t.slug: [] for t in site.themes}
-    for paper in newest:
-        newest_by_theme[paper.theme].append(paper)
+    newest: dict[str, list[Paper]] = {t.slug: [] for t in site.themes}
+    for paper in site.newest:
+        newest[paper.theme].append(paper)
     for theme in site.themes:
-        papers = site.by_theme[theme.slug]
+        home = theme_home(theme)
         pages.append(theme_page(site, theme, views))
-        pages.append(
-            feed_page(
-                f"themes/{theme.slug}/feed.xml",
-                theme.title,
-                f"themes/{theme.slug}/",
-                tuple(newest_by_theme[theme.slug][:FEED_SIZE]),
-                views,
-            )
-        )
-        for status, label in site.config.status_labels.items():
-            if chosen := site.with_status(papers, status):
-                pages.append(
-                    listing(
-                        f"themes/{theme.slug}/status/{status}/",
-                        f"{theme.title}: {label}",
-                        theme,
-                        chosen,
-                        views,
-                    )
-                )
-        for tag in sorted({tag_slug(t) for p in papers for t in p.tags}):
-            chosen = site.with_tag(papers, tag)
-            pages.append(
-                listing(
-                    f"themes/{theme.slug}/tags/{tag}/",
-                    f"{theme.title}: {site.tag_labels[tag]}",
-                    theme,
-                    chosen,
-                    views,
-                )
-            )
-    for status, label in site.config.status_labels.items():
-        if chosen := site.with_status(site.papers, status):
-            pages.append(listing(f"status/{status}/", label, None, chosen, views))
-    for tag, papers in site.by_tag.items():
-        pages.append(listing(f"tags/{tag}/", f"Tagged {site.tag_labels[tag]}", None, papers, views))
-    for paper in site.papers:
-        pages.append(paper_page(site, paper, views, related.get(paper.slug, ())))
+        pages.append(feed_page(site, f"{home}feed.xml", theme.title, home, tuple(newest[theme.slug]), views))
+        pages += theme_filter_pages(site, theme, views)
+    pages += status_pages(site, views)
+    pages += tag_pages(site, views)
+    pages += (paper_page(site, paper, views, related.get(paper.slug, ())) for paper in site.papers)
     return pages
 
 
-def feed_page(
-    path: str, title: str, home: str, papers: tuple[Paper, ...], views: Mapping[str, PaperView]
-) -> Page:
-    """An Atom feed of ``papers`` (newest first); ``home`` is the page the feed belongs to."""
-    context = {
-        "feed_title": title,
-        "feed_home": home,
-        "feed_path": path,
-        "entries": [views[p.slug] for p in papers],
-    }
-    return Page(path, "feed.xml", context, (title, home, papers))
+def theme_home(theme: Theme) -> str:
+    return f"themes/{theme.slug}/"
 
 
-def listing(
-    folder: str, title: str, theme: Theme | None, papers: tuple[Paper, ...], views: Mapping[str, PaperView]
-) -> Page:
-    """A pre-rendered filtered list (a tag, a status, or either within a theme): filtering without JS."""
-    context = {"title": title, "theme": theme, "papers": [views[p.slug] for p in papers]}
-    return Page(folder + "index.html", "listing.html", context, (title, theme, papers))
+def home_page(site: Site, views: Views) -> Page:
+    return page(
+        "index.html",
+        "index.html",
+        paper_count=len(site.papers),
+        themes=tuple((t, len(site.by_theme[t.slug])) for t in site.themes),
+        sources=site.source_counts,
+        newest=cards(site, site.newest[:NEWEST_SIZE], views),
+    )
 
 
-def theme_page(site: Site, theme: Theme, views: Mapping[str, PaperView]) -> Page:
+def feed_page(site: Site, path: str, title: str, home: str, papers: tuple[Paper, ...], views: Views) -> Page:
+    """An Atom feed of the newest of ``papers`` (newest first); ``home`` is the page it belongs to."""
+    entries = cards(site, papers[:FEED_SIZE], views)
+    updated = papers[0].added if papers else None
+    context = {"feed_title": title, "feed_home": home, "feed_path": path, "updated": updated}
+    return page(path, "feed.xml", entries=entries, **context)
+
+
+def sitemap_page(site: Site) -> Page:
+    return page(
+        "sitemap.xml",
+        "sitemap.xml",
+        themes=tuple(theme_home(t) for t in site.themes),
+        papers=tuple((f"papers/{p.slug}/", p.added) for p in site.papers),
+    )
+
+
+def tags_page(site: Site) -> Page:
+    tags = tuple((tag, site.tag_labels[tag], len(papers)) for tag, papers in site.by_tag.items())
+    statuses = tuple(
+        (status, label, len(site.with_status(site.papers, status))) for status, label in site.config.statuses
+    )
+    return page("tags/index.html", "tags.html", tags=tags, statuses=statuses)
+
+
+def theme_tags(site: Site, papers: tuple[Paper, ...]) -> list[str]:
+    return sorted({tag_slug(t) for p in papers for t in p.tags})
+
+
+def theme_page(site: Site, theme: Theme, views: Views) -> Page:
     papers = site.by_theme[theme.slug]
     statuses = tuple(
         (s, label, len(site.with_status(papers, s))) for s, label in site.config.status_labels.items()
     )
     tags = tuple(
-        (tag, site.tag_labels[tag], len(site.with_tag(papers, tag)))
-        for tag in sorted({tag_slug(t) for p in papers for t in p.tags})
+        (tag, site.tag_labels[tag], len(site.with_tag(papers, tag))) for tag in theme_tags(site, papers)
     )
-    filters = {"statuses": [s for s in statuses if s[2]], "tags": tags}
-    return Page(
-        f"themes/{theme.slug}/index.html",
+    return page(
+        f"{theme_home(theme)}index.html",
         "theme.html",
-        {"theme": theme, "papers": [views[p.slug] for p in papers], **filters},
-        (theme, papers, statuses, tags),
+        theme=theme,
+        papers=tuple(views[p.slug] for p in papers),
+        statuses=tuple(s for s in statuses if s[2]),
+        tags=tags,
     )
 
 
-def paper_page(
-    site: Site, paper: Paper, views: Mapping[str, PaperView], related: tuple[Related, ...]
+def listing(
+    site: Site, folder: str, title: str, theme: Theme | None, papers: tuple[Paper, ...], views: Views
 ) -> Page:
+    """A pre-rendered filtered list (a tag, a status, or either within a theme): filtering without JS."""
+    shown = cards(site, papers, views, with_theme=theme is None)
+    return page(folder + "index.html", "listing.html", title=title, theme=theme, papers=shown)
+
+
+def theme_filter_pages(site: Site, theme: Theme, views: Views) -> list[Page]:
+    """A theme's papers by status and by tag."""
+    papers = site.by_theme[theme.slug]
+    home = theme_home(theme)
+    pages = [
+        listing(site, f"{home}status/{status}/", f"{theme.title}: {label}", theme, chosen, views)
+        for status, label in site.config.status_labels.items()
+        if (chosen := site.with_status(papers, status))
+    ]
+    for tag in theme_tags(site, papers):
+        title = f"{theme.title}: {site.tag_labels[tag]}"
+        pages.append(listing(site, f"{home}tags/{tag}/", title, theme, site.with_tag(papers, tag), views))
+    return pages
+
+
+def status_pages(site: Site, views: Views) -> list[Page]:
+    return [
+        listing(site, f"status/{status}/", label, None, chosen, views)
+        for status, label in site.config.status_labels.items()
+        if (chosen := site.with_status(site.papers, status))
+    ]
+
+
+def tag_pages(site: Site, views: Views) -> list[Page]:
+    return [
+        listing(site, f"tags/{tag}/", f"Tagged {site.tag_labels[tag]}", None, papers, views)
+        for tag, papers in site.by_tag.items()
+    ]
+
+
+def paper_page(site: Site, paper: Paper, views: Views, related: tuple[Related, ...]) -> Page:
     previous, following = site.neighbours(paper)
-    theme = site.theme(paper.theme)
-
-    def context() -> dict[str, Any]:
-        return {
-            "paper": views[paper.slug],
-            "theme": theme,
-            "previous": previous and views[previous.slug],
-            "next": following and views[following.slug],
-            "related": [(views[r.slug], r) for r in related],
-            "lookups": lookup_links(paper),
-            "edit_url": edit_url(site, paper),
-        }
-
-    # What the list shows of each related paper (not its score: a small shift in it changes nothing).
-    shown = tuple((r.slug, r.terms, site.by_slug[r.slug].title) for r in related)
-    return Page(
-        f"papers/{paper.slug}/index.html", "paper.html", context, (paper, theme, previous, following, shown)
+    return page(
+        f"papers/{paper.slug}/index.html",
+        "paper.html",
+        paper=views[paper.slug],
+        theme=site.theme(paper.theme),
+        previous=previous and views[previous.slug],
+        next=following and views[following.slug],
+        # What the list shows of each related paper: not its score, whose small shifts change nothing.
+        related=tuple((views[r.slug], r.terms) for r in related),
+        lookups=views[paper.slug].lookups,
+        edit_url=edit_url(site.config, paper),
     )
 
 
 @dataclass(frozen=True)
 class Renderer:
-    """Renders pages with the context every template is declared to get."""
+    """Renders pages: each template gets its page's context and values that follow from the config alone."""
 
     env: jinja2.Environment
-    site: Site
-    views: Mapping[str, PaperView]
+    config: Config
     assets: Mapping[str, str]
 
     def render(self, page: Page) -> bytes:
-        config = self.site.config
+        config = self.config
         root = config.base_path if page.path == "404.html" else page.root
         url_path = page.path.removesuffix("index.html")
         context = {
             "config": config,
-            "site": self.site,
-            "views": self.views,
-            "themes": self.site.themes,
             "root": root,
             "page_path": url_path,
             "canonical": config.site_url + url_path if config.site_url else "",
@@ -316,20 +338,19 @@ class Renderer:
             "absolute": self.absolute,
             "feed_id": self.feed_id,
             "atom_date": atom_date,
-            **(page.context() if callable(page.context) else page.context),
+            **dict(page.context),
         }
         return self.env.get_template(page.template).render(context).encode("utf-8")
 
     def absolute(self, path: str) -> str:
         """A full URL when base_url names a host (feeds and sitemaps need one), else a root-relative path."""
-        config = self.site.config
-        return (config.site_url or config.base_path) + path
+        return (self.config.site_url or self.config.base_path) + path
 
     def feed_id(self, path: str) -> str:
         """Atom ids must be absolute IRIs: the URL when known, else a stable UUID URN."""
-        if self.site.config.site_url:
+        if self.config.site_url:
             return self.absolute(path)
-        return uuid.uuid5(uuid.NAMESPACE_URL, f"sitegen:{self.site.config.title}:{path}").urn
+        return uuid.uuid5(uuid.NAMESPACE_URL, f"sitegen:{self.config.title}:{path}").urn
 
 
 def atom_date(day: str | None) -> str:

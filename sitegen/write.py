@@ -126,3 +126,40 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = ""
         shutil.rmtree(staging, ignore_errors=True)
         shutil.rmtree(retired, ignore_errors=True)
     return count
+
+
+def update_site(
+    output: Path, written: dict[str, bytes], files: Iterable[tuple[str, bytes]], complete: bool = True
+) -> int:
+    """Bring ``output``, which holds ``written`` (kept up to date here), to ``files``: write each file
+    whose bytes differ and, when ``files`` is the ``complete`` site, delete what is gone (with folders
+    left empty, as a clean build has none). The preview server's writer: its readers wait while this
+    runs, so it writes in place. Returns the number of files written or deleted."""
+    new: dict[str, bytes] = {}
+    for relative, data in files:
+        if relative in new:
+            raise SitegenError(Problem(relative, "two pages claim this output path"))
+        new[relative] = data
+    count = 0
+    for relative, data in new.items():
+        old = written.get(relative)
+        if old is data or old == data:  # unchanged pages come back as the very same bytes object
+            continue
+        target = output.joinpath(*safe_relative(relative).parts)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(data)
+        written[relative] = data
+        count += 1
+    for relative in written.keys() - new.keys() if complete else ():
+        _remove(output, output.joinpath(*safe_relative(relative).parts))
+        del written[relative]
+        count += 1
+    return count
+
+
+def _remove(output: Path, target: Path) -> None:
+    target.unlink(missing_ok=True)
+    for parent in target.parents:
+        if parent == output or any(parent.iterdir()):
+            break
+        parent.rmdir()
