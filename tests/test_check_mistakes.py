@@ -10,7 +10,7 @@ import pytest
 from test_build import add_paper
 from test_check import check, first_theme, lines, make_clean, write_dump
 
-from sitegen.build import Builder, Timings
+from sitegen.build import Builder, BuildMode, Timings
 from sitegen.config import load_config
 from sitegen.content import format_paper
 
@@ -114,7 +114,8 @@ def test_a_theme_with_no_visible_paper_is_reported_by_check_build_and_preview(cl
     build = run_build(clean)
     assert build.returncode == 0 and message in build.stderr
     assert run_build(clean, "--strict").returncode == 1
-    preview = Builder(load_config(clean)[0]).render(Timings())  # what `sitegen serve` builds and prints
+    # What `sitegen serve` builds and prints:
+    preview = Builder(load_config(clean)[0], BuildMode.PREVIEW).render(Timings())
     assert any(message in str(w) for w in preview.warnings)
 
 
