@@ -157,6 +157,14 @@ def set_related(project: Project) -> list[Path]:
     return _rewrite(project, slug, related=related)
 
 
+def set_links(project: Project) -> list[Path]:
+    """The arXiv id and code link an import or a curator records."""
+    number = project.rng.randint(1000, 9999)
+    arxiv = project.rng.choice((None, f"2401.{number:05d}"))
+    code = project.rng.choice((None, f"https://github.com/example/repo-{number}"))
+    return _rewrite(project, _some_paper(project), arxiv=arxiv, code=code)
+
+
 def retitle(project: Project) -> list[Path]:
     return _rewrite(project, _some_paper(project), title=project.title())
 
@@ -266,6 +274,7 @@ EDITS: tuple[Callable[[Project], list[Path]], ...] = (
     set_notes,
     set_added,
     set_related,
+    set_links,
     retitle,
     edit_abstract,
     add,
