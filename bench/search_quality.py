@@ -56,11 +56,13 @@ def ndcg(ranked: Sequence[str], grades: Mapping[str, int], depth: int = DEPTH) -
 
 
 # Each engine: a page to open and a script that takes a query and resolves to (ranked slugs, total hits).
-SITEGEN_JS = """async q => { const api = self.sitegenSearchApi;
-  const r = await api.search(q);
-  return [r.hits.slice(0, 10).map(h => self.sitegenSearch.titles.docs[h.doc][1]), r.hits.length]; }"""
+SITEGEN_JS = """async q => { const r = await self.sitegenSearchApi.query(q, {count: 10});
+  return [r.items.map(item => item.slug), r.total]; }"""
 LUNR_OR_JS = """async q => {
   if (!self.plainLunr) {
+    await new Promise((resolve, reject) => { const s = document.createElement('script');
+      s.src = document.querySelector('script[data-lunr]').dataset.lunr;
+      s.onload = resolve; s.onerror = reject; document.head.appendChild(s); });
     const papers = (await (await fetch('../papers.json')).json()).papers;
     const text = html => new DOMParser().parseFromString(html, 'text/html').body.textContent;
     self.plainLunr = lunr(function () {
@@ -79,12 +81,9 @@ PAGEFIND_JS = """async q => { const pf = await import('/pagefind/pagefind.js');
   return [slugs, r.results.length]; }"""
 
 
-def run_engine(browser, url: str, script: str, queries: Sequence[Judged], ready: str | None) -> list[tuple]:
+def run_engine(browser, url: str, script: str, queries: Sequence[Judged]) -> list[tuple]:
     page = browser.new_page()
     page.goto(url)
-    if ready:
-        page.evaluate("self.sitegenSearchApi && self.sitegenSearchApi.load()")
-        page.wait_for_function(ready, timeout=60000)
     results = [tuple(page.evaluate(script, q.query)) for q in queries]
     page.close()
     return results
@@ -100,7 +99,9 @@ def pagefind_copy(pagefind: str, site: Path, work: Path) -> Path | None:
     return copy
 
 
-def report(name: str, queries: Sequence[Judged], results: Sequence[tuple], out: Callable[[str], None]) -> None:
+def report(
+    name: str, queries: Sequence[Judged], results: Sequence[tuple], out: Callable[[str], None]
+) -> None:
     scores = [ndcg(slugs, q.grades) for q, (slugs, _) in zip(queries, results, strict=True)]
     zero = [q.query for q, (_, total) in zip(queries, results, strict=True) if total == 0]
     out(
@@ -109,18 +110,19 @@ def report(name: str, queries: Sequence[Judged], results: Sequence[tuple], out: 
     )
 
 
-def quality(browser, site: Path, pagefind: str | None, work: Path, out: Callable[[str], None] = print) -> dict:
+def quality(
+    browser, site: Path, pagefind: str | None, work: Path, out: Callable[[str], None] = print
+) -> dict:
     """nDCG@10 per engine over bench/queries.yaml; prints a summary and returns the per-query figures."""
     queries = load_queries()
     engines: dict[str, list[tuple]] = {}
     with serve_folder(site) as base:
-        ready = "self.sitegenSearchTimings && self.sitegenSearchTimings.fullReady > 0"
-        engines["sitegen"] = run_engine(browser, base + "search/", SITEGEN_JS, queries, ready)
-        engines["lunr OR"] = run_engine(browser, base + "search/", LUNR_OR_JS, queries, "!!self.lunr")
+        engines["sitegen"] = run_engine(browser, base + "search/", SITEGEN_JS, queries)
+        engines["lunr OR"] = run_engine(browser, base + "search/", LUNR_OR_JS, queries)
     copy = pagefind_copy(pagefind, site, work) if pagefind and Path(pagefind).exists() else None
     if copy:
         with serve_folder(copy) as base:
-            engines["Pagefind"] = run_engine(browser, base + "pf-bench.html", PAGEFIND_JS, queries, None)
+            engines["Pagefind"] = run_engine(browser, base + "pf-bench.html", PAGEFIND_JS, queries)
     out(f"{len(queries)} queries (bench/queries.yaml), nDCG@{DEPTH}, gains 2^grade - 1:")
     for name, results in engines.items():
         report(name, queries, results, out)

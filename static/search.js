@@ -1,14 +1,16 @@
-/* Client-side search: lazy-loads lunr.js and the prebuilt index (sitegen/search.py), no framework.
+/* Client-side search: the header box on every page and the search page; no framework.
  *
- * Data files are loaded with <script> tags, not fetch(), so search also works from file://.
- * Two tiers: titles.js (title index + what a result shows) answers first; full.js (titles, abstracts,
- * themes, tags + excerpts) replaces it when it arrives; text.js (abstracts' full text) is loaded only
- * when a query has a quoted phrase, to check the exact phrase.
+ * The engine (search-engine.js, over lunr.js and the prebuilt index from sitegen/search.py) runs in a
+ * Web Worker (search-worker.js) when the site is served over http(s), so typing never waits for it. Opened
+ * from disk (file://, where a page may not start workers), it runs here, its index built in slices of a
+ * few milliseconds with the event loop running between them. Data files are scripts, not JSON, so both
+ * ways work from file:// too. titles.js answers first; full.js (abstracts, themes, tags) follows; the
+ * abstracts' text comes in small chunks, for the results on screen only.
  *
- * Header box (every page): results appear in a dropdown as you type; ArrowDown/ArrowUp move through
- * them, Enter opens the focused one; Enter in the box opens the search page with ?q=; Escape closes.
- * Search page: the same engine renders every result, a theme filter with counts and a live count, and
- * keeps ?q= in step with the box. "/" focuses the search box from anywhere.
+ * Header box: results in a dropdown as you type; ArrowDown/ArrowUp move through them, Enter opens the
+ * focused one, Enter in the box opens the search page with ?q=, Escape closes. Search page: every result,
+ * 20 at a time ("Show more"), a theme filter sorted by count, ?q= kept in step with the box. "/" focuses
+ * the search box from anywhere.
  */
 (function () {
   "use strict";
@@ -16,23 +18,23 @@
   var DEBOUNCE_MS = 60;
   var DROPDOWN_SIZE = 8;
   var PAGE_SIZE = 20;
-  var MIN_PREFIX = 2; // a one-letter prefix matches most of the index: slow and useless
 
   var tag = document.currentScript;
-  var urls = { lunr: tag.getAttribute("data-lunr") }; // the index files' come from the manifest
-  var manifestUrl = tag.getAttribute("data-manifest");
   var isFile = location.protocol === "file:";
   var header = document.getElementById("site-search");
   var pageInput = document.getElementById("search-page-input");
   var root = header ? header.getAttribute("data-search-root") || "" : "";
+  function absolute(url) { return new URL(url, location.href).href; }
+  var urls = { lunr: absolute(tag.getAttribute("data-lunr")), engine: absolute(tag.getAttribute("data-engine")) };
 
-  /* ---------- loading ---------- */
+  /* ---------- the engine, in a worker or here ---------- */
 
-  var engine = null; // {index, tier, docs, themes, excerpts}
-  var loading = null;
-  var fullText = null; // abstracts, for phrase checks
-  var loadingText = null;
+  var state = { tier: null, error: null }; // tier: "titles", then "full"
   var listeners = [];
+  var backend = null;
+  var loading = null;
+
+  function notify() { listeners.forEach(function (fn) { fn(); }); }
 
   function inject(src) {
     return new Promise(function (resolve, reject) {
@@ -45,65 +47,52 @@
     });
   }
 
-  function data(name) {
-    return (self.sitegenSearch || {})[name];
+  function data(name) { return (self.sitegenSearch || {})[name]; }
+
+  function ready(tier) {
+    state.tier = tier;
+    self.sitegenSearchTimings[tier + "Ready"] = performance.now() - self.sitegenSearchTimings.requested;
+    notify();
   }
 
-  // Load once; the titles tier answers first, the full tier follows without blocking the page.
-  function load() {
-    if (loading) return loading;
-    var started = performance.now();
-    self.sitegenSearchTimings = { requested: started };
-    var lib = inject(urls.lunr);
-    // The manifest names the current versions of the index files; a time query keeps any cache from
-    // answering with an old one (it is tiny), while the files it names are cached by their versions.
-    var manifest = inject(manifestUrl + "?t=" + Date.now()).then(function () {
-      var m = data("manifest");
-      ["titles", "full", "text"].forEach(function (name) { urls[name] = root + m[name]; });
-    });
-    loading = Promise.all([lib, manifest.then(function () { return inject(urls.titles); })]).then(function () {
-      return buildIndex(data("titles"));
-    }).then(function (index) {
-      var t = data("titles");
-      engine = { index: index, tier: "titles", docs: t.docs, themes: t.themes, excerpts: null };
-      self.sitegenSearchTimings.titlesReady = performance.now() - started;
-      notify();
-      return inject(urls.full);
-    }).then(function () {
-      return buildIndex(data("full"));
-    }).then(function (index) {
-      engine = { index: index, tier: "full", docs: engine.docs, themes: engine.themes, excerpts: data("full").excerpts };
-      self.sitegenSearchTimings.fullReady = performance.now() - started;
-      notify();
-    });
-    loading.catch(function (error) {
-      listeners.forEach(function (fn) { fn(error); });
-    });
-    return loading;
+  function failed(error) {
+    state.error = error;
+    notify();
   }
 
-  function loadText() {
-    if (!loadingText) {
-      loadingText = load().then(function () { return inject(urls.text); }).then(function () { fullText = data("text").text; notify(); });
-      loadingText.catch(function () { /* phrases are then checked against titles and excerpts */ });
-    }
+  // The worker: one request in flight at a time; a newer one replaces any that waits (typing fast).
+  function workerBackend(worker) {
+    var waiting = {}, next = 1;
+    worker.onmessage = function (event) {
+      var msg = event.data;
+      if (msg.ready) ready(msg.ready);
+      else if (msg.id && waiting[msg.id]) {
+        var done = waiting[msg.id];
+        delete waiting[msg.id];
+        if (msg.error) done.reject(new Error(msg.error)); else done.resolve(msg);
+      } else if (msg.error) failed(new Error(msg.error));
+    };
+    worker.onerror = function (event) { event.preventDefault(); failed(new Error(event.message || "the search worker failed")); };
+    return {
+      start: function () { worker.postMessage({ load: urls }); },
+      request: function (msg) {
+        return new Promise(function (resolve, reject) {
+          msg.id = next++;
+          waiting[msg.id] = { resolve: resolve, reject: reject };
+          worker.postMessage(msg);
+        });
+      }
+    };
   }
 
-  function notify() {
-    listeners.forEach(function (fn) { fn(null); });
-  }
-
-  // Building an index is split into slices of a few milliseconds with a yield to the event loop
-  // between them, so typing, scrolling and clicks go on while a large index loads ("never freezes").
-  var SLICE_MS = self.sitegenSearchSliceMs !== undefined ? self.sitegenSearchSliceMs : 8; // 0 in tests: yield after every step
+  // Here on the page: the same engine, its index built in slices.
+  var SLICE_MS = 8;
   var channel = new MessageChannel(); // a message yields without setTimeout's 4 ms clamp
   var resumes = [];
   channel.port1.onmessage = function () { resumes.shift()(); };
   function pause() {
     return new Promise(function (resolve) { resumes.push(resolve); channel.port2.postMessage(null); });
   }
-
-  // step(i) for i in 0..count-1, yielding whenever a slice has used its time.
   function inSlices(count, step) {
     var i = 0;
     function run() {
@@ -116,175 +105,75 @@
     return Promise.resolve().then(run);
   }
 
-  // Rebuild what lunr.Index.load would get from a serialized index: same BM25 formula and rounding
-  // as lunr's Builder, from the term frequencies sitegen/search.py ships. Resolves to a lunr.Index.
-  var NO_METADATA = Object.freeze({}); // lunr only reads (copies) posting metadata; one object serves all
-  function buildIndex(p) {
-    var fields = p.fields.map(function (f) { return f[0]; });
-    var terms = p.terms;
-    var n = p.vectors[fields[0]].length;
-    var inverted = Object.create(null);
-    var postings = new Array(terms.length);
-    var withTerm = new Uint32Array(terms.length);
-    var decoded = {};
-    var idf = new Float64Array(terms.length);
-    var vectors = Object.create(null);
-    var sorted = terms.slice().sort(); // TokenSet needs JavaScript's sort order (UTF-16), not Python's
-    var tokens = new lunr.TokenSet.Builder();
+  function pageBackend() {
+    var engine = null, text = {};
+    function loadText(chunks) {
+      return Promise.all(chunks.map(function (k) {
+        return text[k] ? null : inject(urls.text[k]).then(function () { text[k] = data("text" + k).text; });
+      }));
+    }
+    return {
+      start: function () {
+        var titles, meta;
+        Promise.all([inject(urls.lunr), inject(urls.titles)]).then(function () {
+          return inject(urls.engine);
+        }).then(function () {
+          titles = data("titles");
+          meta = { docs: titles.docs, themes: titles.themes, text: text };
+          return sitegenSearchEngine.build([titles], inSlices, meta);
+        }).then(function (built) {
+          engine = built;
+          ready("titles");
+          return inject(urls.full);
+        }).then(function () {
+          meta.full = data("full");
+          return sitegenSearchEngine.build([titles, meta.full], inSlices, meta);
+        }).then(function (built) {
+          engine = built;
+          ready("full");
+        }).catch(failed);
+      },
+      request: function (msg) { return engine.answer(msg, loadText); }
+    };
+  }
 
-    function decode(name, doc) {
-      var encoded = p.vectors[name][doc];
-      var numbers = [], tfs = [], number = 0, length = 0;
-      for (var i = 0; i < encoded.length; i++) {
-        var v = encoded[i];
-        if (v < 0) { tfs[tfs.length - 1] = -v; length += -v - 1; continue; }
-        number += v;
-        numbers.push(number); tfs.push(1); length += 1;
-        postings[number][name][doc] = NO_METADATA;
-        withTerm[number] += 1;
+  function load() {
+    if (loading) return loading;
+    self.sitegenSearchTimings = { requested: performance.now() };
+    // The manifest names the current versions of the index files; a time query keeps any cache from
+    // answering with an old one (it is tiny), while the files it names are cached by their versions.
+    loading = inject(absolute(tag.getAttribute("data-manifest")) + "?t=" + Date.now()).then(function () {
+      var m = data("manifest");
+      urls.titles = absolute(root + m.titles);
+      urls.full = absolute(root + m.full);
+      urls.text = m.text.map(function (u) { return absolute(root + u); });
+      backend = null;
+      if (!isFile && typeof Worker === "function") {
+        try { backend = workerBackend(new Worker(tag.getAttribute("data-worker"))); } catch (error) { backend = null; }
       }
-      decoded[name].total += length;
-      decoded[name][doc] = { numbers: numbers, tfs: tfs, length: length };
-    }
-
-    function vectorOf(field, doc) {
-      var name = field[0], boost = field[1], d = decoded[name][doc];
-      var elements = new Array(d.numbers.length * 2);
-      var norm = p.k1 * (1 - p.b + p.b * (d.length / (decoded[name].total / n)));
-      for (var i = 0; i < d.numbers.length; i++) {
-        var tf = d.tfs[i];
-        var score = (idf[d.numbers[i]] * ((p.k1 + 1) * tf)) / (norm + tf) * boost;
-        elements[2 * i] = d.numbers[i];
-        elements[2 * i + 1] = Math.round(score * 1000) / 1000;
-      }
-      vectors[name + "/" + doc] = new lunr.Vector(elements);
-    }
-
-    var steps = [
-      inSlices.bind(null, terms.length, function (i) {
-        var posting = { _index: i };
-        fields.forEach(function (f) { posting[f] = {}; });
-        inverted[terms[i]] = postings[i] = posting;
-      })
-    ];
-    fields.forEach(function (name) {
-      decoded[name] = { total: 0 };
-      steps.push(inSlices.bind(null, n, function (doc) { decode(name, doc); }));
+      backend = backend || pageBackend();
+      backend.start();
     });
-    steps.push(inSlices.bind(null, terms.length, function (t) {
-      idf[t] = Math.log(1 + Math.abs((n - withTerm[t] + 0.5) / (withTerm[t] + 0.5)));
-    }));
-    p.fields.forEach(function (field) {
-      steps.push(inSlices.bind(null, n, function (doc) { vectorOf(field, doc); }));
-    });
-    steps.push(inSlices.bind(null, sorted.length, function (i) { tokens.insert(sorted[i]); }));
-    return steps.reduce(function (done, step) { return done.then(step); }, Promise.resolve()).then(function () {
-      tokens.finish();
-      return new lunr.Index({
-        invertedIndex: inverted,
-        fieldVectors: vectors,
-        tokenSet: tokens.root,
-        fields: fields,
-        pipeline: lunr.Pipeline.load(["stemmer"])
+    loading.catch(failed);
+    return loading;
+  }
+
+  // The latest query wins: while one runs, a newer request waits and replaces any older waiting one.
+  function asker() {
+    var busy = false, queued = null;
+    function send(msg, done) {
+      busy = true;
+      backend.request(msg).then(function (answer) {
+        if (!answer.notReady) done(answer);
+      }, function (error) { failed(error); }).then(function () {
+        busy = false;
+        if (queued) { var q = queued; queued = null; send(q[0], q[1]); }
       });
-    });
-  }
-
-  /* ---------- querying ---------- */
-
-  function normalise(text) {
-    return (text || "").toLowerCase().replace(/[^\p{L}\p{N}]+/gu, " ").trim();
-  }
-
-  function words(text) {
-    // lunr's tokenizer splits on whitespace and hyphens; its trimmer drops surrounding punctuation.
-    return text.toLowerCase().split(/[\s\-]+/).map(function (w) {
-      return w.replace(/^[^\p{L}\p{N}_]+/u, "").replace(/[^\p{L}\p{N}_]+$/u, "");
-    }).filter(Boolean);
-  }
-
-  var stems = new Map();
-  function stem(word) {
-    var s = stems.get(word);
-    if (s === undefined) {
-      s = lunr.stemmer(new lunr.Token(word)).toString();
-      stems.set(word, s);
     }
-    return s;
-  }
-
-  function isStopWord(word) {
-    return !lunr.stopWordFilter(new lunr.Token(word));
-  }
-
-  // "a b "c d" e" -> phrases ["c d"], groups for a, b, c, d, e; the last group is a prefix when the
-  // user is still typing it (no trailing space, not inside a closed phrase).
-  function parse(raw) {
-    var phrases = [];
-    var rest = raw.replace(/"([^"]*)"?/g, function (_, phrase) {
-      if (words(phrase).length > 1) phrases.push(normalise(phrase));
-      return " " + phrase + " ";
-    });
-    var all = words(rest);
-    var typing = !/[\s"]$/.test(raw);
-    var groups = [];
-    all.forEach(function (w, i) {
-      var last = typing && i === all.length - 1;
-      if (last && w.length < MIN_PREFIX) return;
-      if (!last && isStopWord(w)) return;
-      groups.push({ word: w, stem: stem(w), prefix: last });
-    });
-    return { groups: groups, phrases: phrases, exact: normalise(raw.replace(/"/g, " ")) };
-  }
-
-  function groupMatches(group, term) {
-    if (term === group.stem) return true;
-    return group.prefix && (term.indexOf(group.word) === 0 || term.indexOf(group.stem) === 0);
-  }
-
-  // Every group must match some term of the document (AND). A whole word is one required clause, so
-  // lunr scores only the documents that have all of them. The word being typed stays optional (lunr
-  // would union the documents of every term it expands to, once per term); the filter below keeps the
-  // documents that match it too. Clauses are built in code, never parsed from the user's text, so
-  // lunr's query syntax can never raise an error.
-  function search(raw) {
-    var parsed = parse(raw);
-    if (!engine || !parsed.groups.length) return { query: parsed, hits: [] };
-    if (parsed.phrases.length && !fullText) loadText();
-    var E = lunr.Query.wildcard, P = lunr.Query.presence;
-    var results;
-    try {
-      results = engine.index.query(function (q) {
-        parsed.groups.forEach(function (g) {
-          q.term(g.stem, { usePipeline: false, presence: g.prefix ? P.OPTIONAL : P.REQUIRED });
-          if (g.prefix) {
-            // The same clause twice would only double lunr's work (and the weight of prefix matches).
-            if (g.word !== g.stem) q.term(g.word, { usePipeline: false, wildcard: E.TRAILING, presence: P.OPTIONAL });
-            q.term(g.stem, { usePipeline: false, wildcard: E.TRAILING, presence: P.OPTIONAL });
-          }
-        });
-      });
-    } catch (error) {
-      results = [];
-    }
-    var hits = [];
-    results.forEach(function (r) {
-      var matched = Object.keys(r.matchData.metadata);
-      var all = parsed.groups.every(function (g) {
-        return matched.some(function (term) { return groupMatches(g, term); });
-      });
-      if (!all) return;
-      var doc = +r.ref;
-      if (parsed.phrases.length) {
-        var text = fullText ? fullText[doc] : engine.excerpts ? engine.excerpts[doc] : "";
-        var haystack = " " + normalise(engine.docs[doc][0] + " " + text) + " ";
-        if (!parsed.phrases.every(function (ph) { return haystack.indexOf(" " + ph + " ") >= 0; })) return;
-      }
-      var exact = normalise(engine.docs[doc][0]) === parsed.exact;
-      hits.push({ doc: doc, score: r.score + (exact ? 1e6 : 0), exact: exact });
-    });
-    hits.sort(function (a, b) { return b.score - a.score || a.doc - b.doc; });
-    return { query: parsed, hits: hits };
+    return function (msg, done) {
+      if (busy) queued = [msg, done];
+      else send(msg, done);
+    };
   }
 
   /* ---------- rendering ---------- */
@@ -299,68 +188,77 @@
     return node;
   }
 
-  function wordMatches(word, query) {
-    var w = word.toLowerCase();
-    var s = stem(w);
-    return query.groups.some(function (g) {
-      return s === g.stem || (g.prefix && w.indexOf(g.word) === 0);
+  // Text with the given [start, end) ranges in <mark>, as DOM nodes (no HTML from data is parsed).
+  function highlight(text, ranges) {
+    var frag = document.createDocumentFragment(), last = 0;
+    ranges.forEach(function (r) {
+      if (r[0] < last) return;
+      frag.appendChild(document.createTextNode(text.slice(last, r[0])));
+      frag.appendChild(el("mark", { text: text.slice(r[0], r[1]) }));
+      last = r[1];
     });
-  }
-
-  // Text with the matched words wrapped in <mark>, built as DOM nodes (no HTML from data is parsed).
-  function highlight(text, query) {
-    var frag = document.createDocumentFragment();
-    var re = /[\p{L}\p{N}_]+/gu, last = 0, m;
-    while ((m = re.exec(text))) {
-      if (wordMatches(m[0], query)) {
-        frag.appendChild(document.createTextNode(text.slice(last, m.index)));
-        frag.appendChild(el("mark", { text: m[0] }));
-        last = m.index + m[0].length;
-      }
-    }
     frag.appendChild(document.createTextNode(text.slice(last)));
     return frag;
   }
 
-  function paperUrl(slug) {
-    return root + "papers/" + slug + "/" + (isFile ? "index.html" : "");
-  }
+  function paperUrl(slug) { return root + "papers/" + slug + "/" + (isFile ? "index.html" : ""); }
 
   function searchUrl(q) {
     return root + "search/" + (isFile ? "index.html" : "") + (q ? "?q=" + encodeURIComponent(q) : "");
   }
 
-  function resultItem(hit, query, id, withExcerpt) {
-    var d = engine.docs[hit.doc];
-    var theme = engine.themes[d[2]];
-    var link = el("a", { href: paperUrl(d[1]), class: "search-hit-link", id: id }, [highlight(d[0], query)]);
-    var parts = [
-      el("h3", { class: "search-hit-title" }, [link]),
-      el("p", { class: "search-hit-theme", text: theme[1] })
-    ];
-    if (withExcerpt && engine.excerpts) {
-      parts.push(el("p", { class: "search-hit-excerpt" }, [highlight(engine.excerpts[hit.doc], query)]));
+  function resultItem(item, id) {
+    var link = el("a", { href: paperUrl(item.slug), class: "search-hit-link", id: id }, [highlight(item.title, item.titleMarks)]);
+    var parts = [el("h3", { class: "search-hit-title" }, [link]), el("p", { class: "search-hit-theme", text: item.theme })];
+    if (item.excerpt) parts.push(el("p", { class: "search-hit-excerpt" }, [highlight(item.excerpt.text, item.excerpt.marks)]));
+    return el("li", { class: "search-hit" + (item.exact ? " search-hit-exact" : "") }, parts);
+  }
+
+  function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  function quoted(words) {
+    return words.map(function (w) { return "“" + w + "”"; }).join(", ");
+  }
+
+  // What the count line says beyond the count: words that match nothing, and the fallback to papers
+  // with most of the words when few or none have them all.
+  function notes(answer) {
+    var out = [];
+    if (answer.missing.length) out.push("No paper matches " + quoted(answer.missing) + "; showing results for the other words.");
+    if (answer.total > answer.complete) {
+      var all = answer.phrases ? "all of the words and phrases" : "all of " + quoted(answer.words);
+      out.push(answer.complete === 0
+        ? "No paper has " + all + "; showing papers with most of them."
+        : "Only " + plural(answer.complete, "paper") + " " + (answer.complete === 1 ? "has " : "have ") + all + "; then papers with most of them.");
     }
-    return el("li", { class: "search-hit" + (hit.exact ? " search-hit-exact" : "") }, parts);
+    return out.join(" ");
   }
 
-  function plural(n, word) {
-    return n + " " + word + (n === 1 ? "" : "s");
+  // The one "no results" block: what to try, a spelling suggestion as a link, and where to browse.
+  function noResults(answer) {
+    var tips = [document.createTextNode("Try other or fewer words, or ")];
+    tips.push(el("a", { href: root + (isFile ? "index.html" : "") + "#themes", text: "browse the themes" }));
+    tips.push(document.createTextNode("."));
+    var parts = [];
+    if (answer.suggestion) {
+      parts.push(el("p", {}, [document.createTextNode("Did you mean "),
+        el("a", { href: searchUrl(answer.suggestion), class: "search-suggestion", text: answer.suggestion }),
+        document.createTextNode("?")]));
+    }
+    parts.push(el("p", {}, tips));
+    return el("div", { class: "search-empty" }, parts);
   }
 
-  function noResults(raw) {
-    return el("div", { class: "search-empty" }, [
-      el("p", { class: "search-empty-title", text: "No results for “" + raw.trim() + "”." }),
-      el("p", { text: "Every word must match. Try fewer or shorter words, check the spelling, or browse the themes." })
-    ]);
-  }
-
-  // Arrow keys move focus through the result links of a list; ArrowUp from the first returns to the box.
-  function arrowKeys(input, list) {
-    input.addEventListener("keydown", function (e) {
-      if (e.key !== "ArrowDown") return;
-      var first = list.querySelector("a");
-      if (first) { e.preventDefault(); first.focus(); }
+  // ArrowDown in a box focuses the first result; in the list, ArrowDown/ArrowUp move one link, and
+  // ArrowUp from the first goes back to the box that was used. One handler per list.
+  function arrowKeys(inputs, list) {
+    var last = inputs[0];
+    inputs.forEach(function (input) {
+      input.addEventListener("keydown", function (e) {
+        if (e.key !== "ArrowDown") return;
+        var first = list.querySelector("a");
+        if (first) { e.preventDefault(); last = input; first.focus(); }
+      });
     });
     list.addEventListener("keydown", function (e) {
       if (e.key !== "ArrowDown" && e.key !== "ArrowUp") return;
@@ -369,7 +267,7 @@
       if (i < 0) return;
       e.preventDefault();
       if (e.key === "ArrowDown") (links[i + 1] || links[i]).focus();
-      else if (i === 0) input.focus();
+      else if (i === 0) last.focus();
       else links[i - 1].focus();
     });
   }
@@ -378,11 +276,11 @@
   function keepFocus(list, render) {
     var links = list.querySelectorAll("a");
     var at = Array.prototype.indexOf.call(links, document.activeElement);
-    render();
-    if (at >= 0) {
+    return Promise.resolve(render()).then(function () {
+      if (at < 0) return;
       var again = list.querySelectorAll("a");
-      (again[at] || again[again.length - 1] || document.body).focus();
-    }
+      if (again.length) (again[at] || again[again.length - 1]).focus();
+    });
   }
 
   function debounce(fn) {
@@ -393,14 +291,21 @@
     };
   }
 
+  function loadingStatus() {
+    return state.error ? "Search could not load its index (" + state.error.message + ")." : "Loading the search index…";
+  }
+
   /* ---------- the search page ---------- */
 
   function searchPage(input) {
     var status = document.getElementById("search-status");
     var filter = document.getElementById("search-themes");
     var list = document.getElementById("search-list");
+    var more = el("button", { type: "button", class: "search-more", hidden: "" });
+    list.parentNode.insertBefore(more, list.nextSibling);
     var params = new URLSearchParams(location.search);
     var theme = params.get("theme") || "";
+    var ask = asker(), shown = 0, current = null;
     input.value = params.get("q") || "";
     if (header) header.value = input.value;
 
@@ -412,59 +317,90 @@
       } catch (error) { /* some browsers refuse replaceState on file:// */ }
     }
 
-    function renderFilter(counts, total) {
+    // "All" first, then the themes with results, the most results first (ties in the site's order).
+    function renderFilter(answer) {
       filter.textContent = "";
-      var options = [["", "All", total]].concat(engine.themes.map(function (t, i) {
-        return [t[0], t[1], counts[i] || 0];
-      }).filter(function (o) { return o[2] > 0; }));
-      options.forEach(function (o) {
-        var button = el("button", { type: "button", class: "search-theme", "aria-pressed": String(o[0] === theme), "data-theme": o[0] }, [
+      var options = answer.themes.map(function (t, i) { return [t[0], t[1], answer.counts[i] || 0, i]; })
+        .filter(function (o) { return o[2] > 0; })
+        .sort(function (a, b) { return b[2] - a[2] || a[3] - b[3]; });
+      [["", "All", answer.totalAll]].concat(options).forEach(function (o) {
+        filter.appendChild(el("button", { type: "button", class: "search-theme", "aria-pressed": String(o[0] === theme), "data-theme": o[0] }, [
           document.createTextNode(o[1] + " "),
           el("span", { class: "search-theme-count", text: "(" + o[2] + ")" })
-        ]);
-        filter.appendChild(button);
+        ]));
       });
-      filter.hidden = options.length <= 2;
+      filter.hidden = options.length < 2;
+    }
+
+    function statusText(answer, raw) {
+      var named = answer.themes.filter(function (t) { return t[0] === theme; })[0];
+      var where = named ? " in " + named[1] : "";
+      return plural(answer.total, "result") + where + " for “" + raw.trim() + "”." + (notes(answer) ? " " + notes(answer) : "");
     }
 
     function run() {
       var raw = input.value;
       keepUrl();
-      list.textContent = "";
       if (!raw.trim()) {
-        status.textContent = engine ? "" : "";
+        list.textContent = "";
+        status.textContent = "";
         filter.hidden = true;
-        return;
+        more.hidden = true;
+        return null;
       }
-      if (!engine) { status.textContent = "Loading the search index…"; return; }
-      var result = search(raw);
-      var counts = {};
-      var themeNumber = -1;
-      engine.themes.forEach(function (t, i) { if (t[0] === theme) themeNumber = i; });
-      result.hits.forEach(function (h) { var n = engine.docs[h.doc][2]; counts[n] = (counts[n] || 0) + 1; });
-      var shown = themeNumber < 0 ? result.hits : result.hits.filter(function (h) { return engine.docs[h.doc][2] === themeNumber; });
-      renderFilter(counts, result.hits.length);
-      if (!shown.length) {
-        list.appendChild(el("li", { class: "search-hit" }, [noResults(raw)]));
-        status.textContent = "No results for “" + raw.trim() + "”.";
-      } else {
-        shown.slice(0, PAGE_SIZE).forEach(function (h, i) {
-          list.appendChild(resultItem(h, result.query, "search-hit-" + i, true));
+      if (!state.tier) { status.textContent = loadingStatus(); return null; }
+      return new Promise(function (resolve) {
+        ask({ raw: raw, theme: theme, from: 0, count: PAGE_SIZE, excerpts: true }, function (answer) {
+          if (answer.raw !== input.value) { resolve(); return; }
+          current = answer;
+          list.textContent = "";
+          renderFilter(answer);
+          if (!answer.total) {
+            status.textContent = "No results for “" + raw.trim() + "”.";
+            list.appendChild(el("li", { class: "search-hit search-hit-none" }, [noResults(answer)]));
+          } else {
+            status.textContent = statusText(answer, raw);
+            answer.items.forEach(function (item, i) { list.appendChild(resultItem(item, "search-hit-" + i)); });
+          }
+          shown = answer.items.length;
+          showMore(answer);
+          var timings = self.sitegenSearchTimings;
+          if (timings && answer.total && !timings.firstResults) timings.firstResults = performance.now() - timings.requested;
+          resolve();
         });
-        status.textContent = plural(shown.length, "result") + (themeNumber >= 0 ? " in " + engine.themes[themeNumber][1] : "") +
-          (shown.length > PAGE_SIZE ? ", showing the first " + PAGE_SIZE : "") + " for “" + raw.trim() + "”.";
-      }
-      var timings = self.sitegenSearchTimings;
-      if (timings && shown.length && !timings.firstResults) timings.firstResults = performance.now() - timings.requested;
+      });
     }
+
+    function showMore(answer) {
+      var left = answer.total - shown;
+      more.hidden = left <= 0;
+      more.textContent = "Show " + Math.min(PAGE_SIZE, left) + " more (" + shown + " of " + answer.total + " shown)";
+    }
+
+    more.addEventListener("click", function () {
+      var asked = current;
+      ask({ raw: asked.raw, theme: theme, from: shown, count: PAGE_SIZE, excerpts: true }, function (answer) {
+        if (current !== asked) return;
+        var firstNew = null;
+        answer.items.forEach(function (item, i) {
+          var li = resultItem(item, "search-hit-" + (shown + i));
+          firstNew = firstNew || li.querySelector("a");
+          list.appendChild(li);
+        });
+        shown += answer.items.length;
+        showMore(asked);
+        if (firstNew) firstNew.focus();
+      });
+    });
 
     filter.addEventListener("click", function (e) {
       var button = e.target.closest("button[data-theme]");
       if (!button) return;
       theme = button.getAttribute("data-theme");
-      run();
-      var again = filter.querySelector('button[data-theme="' + CSS.escape(theme) + '"]');
-      if (again) again.focus();
+      Promise.resolve(run()).then(function () {
+        var again = filter.querySelector('button[data-theme="' + CSS.escape(theme) + '"]');
+        if (again) again.focus();
+      });
     });
     var later = debounce(run);
     input.addEventListener("input", function () {
@@ -472,20 +408,22 @@
       later();
     });
     input.form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
-    arrowKeys(input, list);
+    arrowKeys(header ? [input, header] : [input], list);
     if (header) {
       // On this page the header box drives the page's results rather than a dropdown.
       header.addEventListener("input", function () { input.value = header.value; later(); });
-      header.form.addEventListener("submit", function (e) { e.preventDefault(); input.value = header.value; run(); });
-      arrowKeys(header, list);
+      header.form.addEventListener("submit", function (e) { e.preventDefault(); input.value = header.value; run(); input.focus(); });
     }
-    listeners.push(function (error) {
-      if (error) { status.textContent = "Search could not load its index (" + error.message + ")."; return; }
+    listeners.push(function () {
+      if (state.error) { status.textContent = loadingStatus(); return; }
       keepFocus(list, run);
     });
-    if (input.value) status.textContent = "Loading the search index…";
+    if (input.value) {
+      status.textContent = loadingStatus();
+      input.focus(); // arrived from a search box (Enter): ↓ goes on to the results from here
+    }
     load();
-    self.sitegenSearchRun = run; // for the benchmark: one search + render, synchronously
+    self.sitegenSearchRun = run; // for tests and the benchmark: resolves once the results are shown
   }
 
   /* ---------- the header box on every other page ---------- */
@@ -495,6 +433,7 @@
     var panel = el("div", { class: "search-dropdown", id: "site-search-panel", hidden: "" });
     var status = el("p", { class: "search-dropdown-status", role: "status", "aria-live": "polite" });
     var list = el("ul", { class: "search-dropdown-list", id: "site-search-list" });
+    var ask = asker();
     panel.appendChild(status);
     panel.appendChild(list);
     form.appendChild(panel);
@@ -508,24 +447,23 @@
 
     function run() {
       var raw = input.value;
-      list.textContent = "";
-      if (!raw.trim()) { status.textContent = ""; open(false); return; }
+      if (!raw.trim()) { list.textContent = ""; status.textContent = ""; open(false); return; }
       open(true);
-      if (!engine) { status.textContent = "Loading…"; return; }
-      var result = search(raw);
-      if (!result.hits.length) {
-        status.textContent = "";
-        list.appendChild(el("li", {}, [noResults(raw)]));
-        status.appendChild(document.createTextNode("No results."));
-        return;
-      }
-      status.textContent = plural(result.hits.length, "result");
-      result.hits.slice(0, DROPDOWN_SIZE).forEach(function (h, i) {
-        list.appendChild(resultItem(h, result.query, "site-search-hit-" + i, false));
+      if (!state.tier) { list.textContent = ""; status.textContent = state.error ? "Search is unavailable." : "Loading…"; return; }
+      ask({ raw: raw, from: 0, count: DROPDOWN_SIZE, excerpts: false }, function (answer) {
+        if (answer.raw !== input.value) return;
+        list.textContent = "";
+        if (!answer.total) {
+          status.textContent = "No results.";
+          list.appendChild(el("li", { class: "search-hit search-hit-none" }, [noResults(answer)]));
+          return;
+        }
+        status.textContent = plural(answer.total, "result") + (notes(answer) ? ". " + notes(answer) : "");
+        answer.items.forEach(function (item, i) { list.appendChild(resultItem(item, "site-search-hit-" + i)); });
+        list.appendChild(el("li", { class: "search-hit" }, [
+          el("a", { class: "search-all", href: searchUrl(raw), text: "All " + plural(answer.total, "result") + " →" })
+        ]));
       });
-      list.appendChild(el("li", { class: "search-hit" }, [
-        el("a", { class: "search-all", href: searchUrl(raw), text: "All " + plural(result.hits.length, "result") + " →" })
-      ]));
     }
 
     var later = debounce(run);
@@ -543,9 +481,8 @@
       if (!form.contains(e.relatedTarget)) open(false);
     });
     input.addEventListener("click", function () { if (input.value.trim()) run(); });
-    arrowKeys(input, list);
-    listeners.push(function (error) {
-      if (error) { status.textContent = "Search is unavailable."; return; }
+    arrowKeys([input], list);
+    listeners.push(function () {
       if (!panel.hidden) keepFocus(list, run);
     });
   }
@@ -563,5 +500,23 @@
   if (pageInput) searchPage(pageInput);
   else if (header) headerBox(header);
 
-  self.sitegenSearchApi = { load: load, search: search, buildIndex: buildIndex };
+  // For tests and the benchmark: one request, answered as the page would be.
+  self.sitegenSearchApi = {
+    load: load,
+    state: state,
+    query: function (raw, options) {
+      options = options || {};
+      return load().then(function () {
+        return new Promise(function (resolve, reject) {
+          (function wait() {
+            if (state.error) reject(state.error);
+            else if (state.tier === (options.tier || "full")) resolve();
+            else setTimeout(wait, 10);
+          })();
+        });
+      }).then(function () {
+        return backend.request({ raw: raw, theme: options.theme || "", from: options.from || 0, count: options.count || PAGE_SIZE, excerpts: !!options.excerpts });
+      });
+    }
+  };
 })();
