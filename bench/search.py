@@ -1,10 +1,12 @@
-"""Search benchmark (not a test): payload sizes, time to first results and per-keystroke time in Chromium.
+"""Search benchmark (not a test): quality, payload sizes, time to first results, per-keystroke time and
+main-thread long tasks while typing, in Chromium.
 
     .venv/bin/python bench/search.py [--pagefind node_modules/.bin/pagefind] [--papers 10000]
 
 Builds the shipped content and a synthetic corpus grown from it (bench/corpus.py), serves each on
-127.0.0.1 and measures in headless Chromium with performance.now(). With a Pagefind binary, also indexes
-the same sites with Pagefind and counts what it downloads for the same query.
+127.0.0.1 and measures in headless Chromium. Quality is bench/search_quality.py over the shipped papers
+(the queries of bench/queries.yaml); the typing session types those same queries. With a Pagefind binary,
+also indexes the same sites with Pagefind and runs the same queries through it.
 """
 
 from __future__ import annotations
@@ -12,7 +14,6 @@ from __future__ import annotations
 import argparse
 import gzip
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -24,8 +25,13 @@ sys.path.insert(0, str(REPO))
 
 from conftest import CHROMIUM_ARGS, run_sitegen, serve_folder  # noqa: E402
 from corpus import make_corpus  # noqa: E402
+from search_quality import load_queries, quality  # noqa: E402
 
 QUERY = "neural radiance"
+TYPING_DELAY_MS = 80  # between keystrokes: slower than the 60 ms debounce, so every keystroke searches
+LONG_TASKS = """self.longTasks = []; new PerformanceObserver(list => { for (const e of list.getEntries())
+  self.longTasks.push([e.startTime, e.duration]); }).observe({type: 'longtask', buffered: true});"""
+LONGEST_SINCE = "m => Math.max(0, ...self.longTasks.filter(t => t[0] + t[1] >= m).map(t => t[1]))"
 
 
 def gz(data: bytes) -> int:
@@ -33,54 +39,84 @@ def gz(data: bytes) -> int:
 
 
 def sizes(site: Path) -> dict[str, tuple[int, int]]:
-    names = {
-        "lunr.js": "static/vendor/lunr.min.js",
-        "titles": "static/search/titles.js",
-        "full": "static/search/full.js",
+    """Raw and gzipped bytes of the search files; 'text' is every abstract chunk together (a session
+    fetches only those of the results it shows)."""
+    static = site / "static"
+    groups = {
+        "lunr.js": [static / "vendor" / "lunr.min.js"],
+        "code": [static / "search.js", static / "search-engine.js", static / "search-worker.js"],
+        "titles": [static / "search" / "titles.js"],
+        "full": [static / "search" / "full.js"],
+        "text": sorted((static / "search" / "text").glob("*.js")),
     }
-    return {k: (len((site / v).read_bytes()), gz((site / v).read_bytes())) for k, v in names.items()}
+    return {
+        k: (sum(p.stat().st_size for p in v), sum(gz(p.read_bytes()) for p in v)) for k, v in groups.items()
+    }
 
 
-def measure(browser, site: Path) -> dict[str, float]:
-    """First results: from the index being requested to the first results rendered; keystrokes: one
-    synchronous search + render of the page for each prefix of QUERY, after the full index is in;
-    longest task: the longest the main thread was busy at a stretch while the page loaded the index
-    and showed the results (Chromium's Long Tasks API reports tasks of 50 ms and more)."""
+def fetched_bytes(site: Path, urls: list[str], part: str) -> int:
+    """Gzipped bytes of the fetched files whose path contains ``part`` (files already compressed, as
+    Pagefind's .pf_* fragments, count as they are)."""
+    total = 0
+    for url in set(urls):
+        path = site / url.split("/", 3)[3].split("?")[0]
+        if part in url and path.is_file():
+            data = path.read_bytes()
+            total += len(data) if path.suffix.startswith(".pf_") else gz(data)
+    return total
+
+
+def measure(browser, site: Path, queries: list[str]) -> dict[str, float]:
+    """First results: from the index being requested to the first results shown (the page opened with
+    ?q=QUERY). Then every query typed into the search box a key at a time: per keystroke, the time from
+    asking to the results shown; per query, the longest main-thread task while it was typed (Chromium's
+    Long Tasks API reports tasks of 50 ms and more); and what the whole session downloaded."""
     with serve_folder(site) as base:
         page = browser.new_page()
-        page.add_init_script(
-            """self.longestTask = 0; new PerformanceObserver(list => { for (const e of list.getEntries())
-                 self.longestTask = Math.max(self.longestTask, e.duration); })
-               .observe({type: 'longtask', buffered: true});"""
-        )
+        fetched: list[str] = []
+        page.on("requestfinished", lambda r: fetched.append(r.url))
+        page.add_init_script(LONG_TASKS)
         page.goto(base + "search/?q=" + QUERY.replace(" ", "%20"))
         page.wait_for_function(
-            "self.sitegenSearchTimings && self.sitegenSearchTimings.fullReady > 0", timeout=60000
+            "(t => t && t.fullReady > 0 && t.firstResults > 0)(self.sitegenSearchTimings)", timeout=120000
         )
+        page.wait_for_timeout(300)  # long-task entries are reported a moment after the task
         timings = page.evaluate("self.sitegenSearchTimings")
-        page.wait_for_timeout(200)  # long-task entries are reported a moment after the task
-        longest = page.evaluate("self.longestTask")
-        keystrokes = page.evaluate(
-            """q => { const input = document.getElementById('search-page-input'), out = [];
-                 for (let i = 1; i <= q.length; i++) { input.value = q.slice(0, i);
-                   const t = performance.now(); self.sitegenSearchRun(); out.push(performance.now() - t); }
-                 return out; }""",
-            QUERY,
-        )
+        loading_longest = page.evaluate(LONGEST_SINCE, 0)
+        box = page.locator("#search-page-input")
+        per_query = []
+        for query in queries:
+            box.fill("")
+            mark = page.evaluate("performance.now()")
+            box.press_sequentially(query, delay=TYPING_DELAY_MS)
+            page.wait_for_function(
+                "q => (self.sitegenSearchTimings.shown || []).some(s => s[0] === q)", arg=query, timeout=60000
+            )
+            page.wait_for_timeout(100)
+            per_query.append(page.evaluate(LONGEST_SINCE, mark))
+        keys = sorted(ms for _, ms in page.evaluate("self.sitegenSearchTimings.shown")[1:])
         page.close()
     return {
         "first": timings["firstResults"],
-        "titles": timings["titlesReady"],
         "full": timings["fullReady"],
-        "key_median": statistics.median(keystrokes),
-        "key_max": max(keystrokes),
-        "longest": longest,
+        "loading_longest": loading_longest,
+        "key_p95": keys[int(0.95 * (len(keys) - 1))],
+        "key_max": keys[-1],
+        "long_queries": sum(1 for ms in per_query if ms >= 50),
+        "typing_longest": max(per_query),
+        "session": fetched_bytes(site, fetched, "/static/"),
     }
 
 
-def pagefind_bytes(browser, pagefind: str, site: Path, work: Path) -> str:
-    """Index the site with Pagefind and count what its JS API downloads for QUERY (gzipped where the
-    file is not already compressed; Pagefind's own .pf_* fragments are)."""
+PAGEFIND_TYPING = """async q => { const pf = await import('/pagefind/pagefind.js');
+  let r = null;
+  for (let i = 2; i <= q.length; i++) r = await pf.search(q.slice(0, i));
+  if (r) await Promise.all(r.results.slice(0, 10).map(x => x.data())); }"""
+
+
+def pagefind_session(browser, pagefind: str, site: Path, work: Path, queries: list[str]) -> str:
+    """Index the site with Pagefind, then search every prefix (from 2 letters) of every query through its
+    JS API, loading the top 10 results of each query: the download and the longest main-thread tasks."""
     copy = work / "pf-site"
     shutil.rmtree(copy, ignore_errors=True)
     shutil.copytree(site, copy)
@@ -92,21 +128,23 @@ def pagefind_bytes(browser, pagefind: str, site: Path, work: Path) -> str:
         page = browser.new_page()
         fetched: list[str] = []
         page.on("requestfinished", lambda r: fetched.append(r.url))
+        page.add_init_script(LONG_TASKS)
         page.goto(base + "pf-bench.html")
-        page.evaluate(
-            """async q => { const pf = await import('/pagefind/pagefind.js');
-                 const r = await pf.search(q);
-                 await Promise.all(r.results.slice(0, 10).map(x => x.data())); }""",
-            QUERY,
-        )
+        page.evaluate(PAGEFIND_TYPING, QUERY)
+        first = fetched_bytes(copy, fetched, "pagefind")
+        per_query = []
+        for query in queries:
+            mark = page.evaluate("performance.now()")
+            page.evaluate(PAGEFIND_TYPING, query)
+            page.wait_for_timeout(100)
+            per_query.append(page.evaluate(LONGEST_SINCE, mark))
         page.close()
-    total = 0
-    for url in fetched:
-        path = copy / url.split("/", 3)[3].split("?")[0]
-        if "pagefind" in url and path.is_file():
-            data = path.read_bytes()
-            total += len(data) if path.suffix.startswith(".pf_") else gz(data)
-    return f"{total / 1024:.1f} KB (gz) for '{QUERY}' incl. 10 result fragments"
+    session = fetched_bytes(copy, fetched, "pagefind")
+    return (
+        f"{first / 1024:.0f} KB (gz) for '{QUERY}' with 10 results; session {session / 1024:.0f} KB; "
+        f"queries with a task over 50 ms: {sum(1 for ms in per_query if ms >= 50)} of {len(per_query)}, "
+        f"longest {max(per_query):.0f} ms"
+    )
 
 
 def main() -> None:
@@ -116,6 +154,8 @@ def main() -> None:
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
 
+    pagefind = args.pagefind if Path(args.pagefind).exists() else None
+    queries = [q.query for q in load_queries()]
     work = Path(tempfile.mkdtemp(prefix="sitegen-bench-"))
     try:
         small = make_corpus(work / "shipped")
@@ -128,38 +168,44 @@ def main() -> None:
         }
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+            print("Quality (the shipped papers):")
+            quality(browser, small / "site", pagefind, work)
+            print(f"\nSpeed and size ({len(queries)} queries typed at {TYPING_DELAY_MS} ms a key):")
             print(
-                f"{'corpus':>14} | {'lunr.js':>13} | {'titles.js':>15} | {'full.js':>17} | {'total gz':>8} | "
-                f"{'before 1st gz':>13} | {'1st results':>11} | {'full ready':>10} | {'key med/max':>12} | "
-                f"{'longest task':>12}"
+                f"{'corpus':>12} | {'lunr.js':>11} | {'code':>11} | {'titles.js':>13} | {'full.js':>15} | "
+                f"{'before 1st':>10} | {'session':>8} | {'1st results':>11} | {'full ready':>10} | "
+                f"{'key p95/max':>13} | {'queries w/ task >50ms':>21} | {'longest task':>12}"
             )
             for name, site in corpora.items():
                 s = sizes(site)
-                m = measure(browser, site)
-                total = sum(g for _, g in s.values())
-                first = s["lunr.js"][1] + s["titles"][1]
+                m = measure(browser, site, queries)
+                first = sum(s[k][1] for k in ("lunr.js", "code", "titles"))
                 cells = [
-                    f"{s[k][0] / 1024:6.1f}/{s[k][1] / 1024:5.1f}" for k in ("lunr.js", "titles", "full")
+                    f"{s[k][0] / 1024:5.0f}/{s[k][1] / 1024:4.0f}"
+                    for k in ("lunr.js", "code", "titles", "full")
                 ]
+                longest = max(m["typing_longest"], m["loading_longest"])
                 print(
-                    f"{name:>14} | {cells[0]:>13} | {cells[1]:>15} | {cells[2]:>17} | "
-                    f"{total / 1024:6.1f}KB | "
-                    f"{first / 1024:11.1f}KB | {m['first']:8.1f} ms | {m['full']:7.1f} ms | "
-                    f"{m['key_median']:4.1f}/{m['key_max']:4.1f} ms | "
-                    + (f"{m['longest']:9.0f} ms" if m["longest"] else "   < 50 ms")
+                    f"{name:>12} | {cells[0]:>11} | {cells[1]:>11} | {cells[2]:>13} | {cells[3]:>15} | "
+                    f"{first / 1024:8.0f}KB | {m['session'] / 1024:6.0f}KB | {m['first']:8.0f} ms | "
+                    f"{m['full']:7.0f} ms | {m['key_p95']:4.0f}/{m['key_max']:4.0f} ms | "
+                    f"{m['long_queries']:>14} of {len(queries)} | "
+                    + (f"{longest:9.0f} ms" if longest else "   < 50 ms")
                 )
             print(
-                "(raw KB / gzipped KB; 'before 1st' = lunr.js + titles.js, what the first results need; "
-                "text.js, loaded only for a quoted phrase, is not in the total)"
+                "(raw KB / gzipped KB; code = search.js + search-engine.js + search-worker.js; "
+                "'before 1st' = "
+                "lunr.js + code + titles.js, what the first results need (gz); session = every search file "
+                "fetched while loading the page and typing every query (gz); the abstracts' text chunks "
+                "together: "
+                + ", ".join(f"{n} {sizes(site)['text'][1] / 1024:.0f} KB gz" for n, site in corpora.items())
+                + ", fetched only for the results shown)"
             )
-            if Path(args.pagefind).exists():
-                for name, site in corpora.items():
-                    print(f"Pagefind, {name}: {pagefind_bytes(browser, args.pagefind, site, work)}")
-            else:
-                print(
-                    f"Pagefind: not run ({args.pagefind} not found; `npm install pagefind` elsewhere, "
-                    "then pass --pagefind PATH)"
-                )
+            for name, site in corpora.items():
+                if pagefind:
+                    print(f"Pagefind, {name}: {pagefind_session(browser, pagefind, site, work, queries)}")
+            if not pagefind:
+                print(f"Pagefind: not run ({args.pagefind} not found; pass --pagefind PATH)")
             browser.close()
     finally:
         shutil.rmtree(work, ignore_errors=True)

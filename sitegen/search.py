@@ -137,6 +137,11 @@ def index_payload(
 ) -> dict[str, Any]:
     inverted = postings(docs, fields, acronyms)
     terms = sorted({term for by_term in inverted.values() for term in by_term})
+    lengths = {name: [0] * len(docs) for name, _ in fields}
+    for name, by_term in inverted.items():
+        for pairs in by_term.values():
+            for number, tf in pairs:
+                lengths[name][number] += tf
     return {
         "format": FORMAT,
         "k1": K1,
@@ -147,6 +152,9 @@ def index_payload(
         "postings": {
             name: [encode_postings(inverted[name].get(term, ())) for term in terms] for name, _ in fields
         },
+        # Each paper's field lengths (its terms counted with their frequencies), for BM25: with them the
+        # browser scores a term's postings when a query needs them, never the whole index up front.
+        "lengths": {name: "".join(_number(n) for n in lengths[name]) for name, _ in fields},
     }
 
 

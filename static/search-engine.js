@@ -1,4 +1,4 @@
-/* The search engine: the prebuilt index (sitegen/search.py) -> a lunr.Index, and queries understood the
+/* The search engine: the prebuilt index (sitegen/search.py) scored with lunr's BM25, and queries understood the
  * way a researcher means them. Runs in the Web Worker (search-worker.js) when the site is served over
  * http(s), and on the page itself, in slices, when it is opened from disk. Needs lunr.js; no DOM.
  *
@@ -111,121 +111,134 @@
 
   /* ---------- building the index ---------- */
 
-  function decodePostings(encoded, each) {
-    var value = 0, values = [];
-    for (var i = 0; i < encoded.length; i++) {
-      var c = encoded.charCodeAt(i), digit = DIGITS[c];
-      if (digit >= 32) value = value * 32 + (digit - 32);
-      else { values.push(value * 32 + digit); value = 0; }
-    }
-    var doc = -1;
-    for (var j = 0; j < values.length; j++) {
-      doc += (values[j] >> 1) + 1;
-      if (values[j] & 1) each(doc, values[++j] + 2);
-      else each(doc, 1);
-    }
-  }
   var DIGITS = new Int8Array(128).fill(-1);
   "0123456789abcdefghijklmnopqrstuv".split("").forEach(function (c, i) { DIGITS[c.charCodeAt(0)] = i; });
   "wxyzABCDEFGHIJKLMNOPQRSTUVWXYZ_$".split("").forEach(function (c, i) { DIGITS[c.charCodeAt(0)] = 32 + i; });
 
+  // The numbers of a string written by sitegen/search.py's _number, one after another.
+  function decodeNumbers(encoded) {
+    var values = [], value = 0;
+    for (var i = 0; i < encoded.length; i++) {
+      var digit = DIGITS[encoded.charCodeAt(i)];
+      if (digit >= 32) value = value * 32 + (digit - 32);
+      else { values.push(value * 32 + digit); value = 0; }
+    }
+    return values;
+  }
+
+  // A term's postings (search.py's encode_postings) as [papers, frequencies].
+  function decodePostings(encoded) {
+    var values = decodeNumbers(encoded), docs = [], tfs = [], doc = -1;
+    for (var j = 0; j < values.length; j++) {
+      doc += (values[j] >> 1) + 1;
+      docs.push(doc);
+      tfs.push(values[j] & 1 ? values[++j] + 2 : 1);
+    }
+    return [docs, tfs];
+  }
+
   // tiers: the payloads of titles.js and (when loaded) full.js. slices(count, step) runs step(i) for
   // each i, yielding to the event loop between slices on the page (in the worker: all at once).
-  // Resolves to an Engine over a lunr.Index equal to what lunr's Builder makes of the same terms.
+  // Little is done up front: a term's postings are decoded and scored when a query first needs them.
   function build(tiers, slices, meta) {
-    var n = tiers[0].count, k1 = tiers[0].k1, b = tiers[0].b;
-    var fields = [], boosts = {}, sources = [];
+    var n = tiers[0].count, sources = [];
     tiers.forEach(function (tier) {
-      tier.fields.forEach(function (f) { fields.push(f[0]); boosts[f[0]] = f[1]; sources.push([tier, f[0]]); });
+      var at = new Map();
+      tier.terms.forEach(function (t, i) { at.set(t, i); });
+      tier.fields.forEach(function (f) {
+        var lengths = Float64Array.from(decodeNumbers(tier.lengths[f[0]])), total = 0;
+        for (var d = 0; d < n; d++) total += lengths[d];
+        sources.push({ postings: tier.postings[f[0]], at: at, boost: f[1], lengths: lengths, average: total / n || 1 });
+      });
     });
     var all = Array.from(new Set([].concat.apply([], tiers.map(function (t) { return t.terms; })))).sort();
-    var numberOf = new Map();
-    var inverted = Object.create(null), withTerm = new Uint32Array(all.length);
-    var perDoc = {}, lengths = {}, vectors = Object.create(null), idf = new Float64Array(all.length);
-    var tokens = new lunr.TokenSet.Builder();
-    var positions = tiers.map(function (tier) {
-      var m = new Map();
-      tier.terms.forEach(function (t, i) { m.set(t, i); });
-      return m;
-    });
-    fields.forEach(function (f) { perDoc[f] = new Array(n); lengths[f] = new Float64Array(n); });
-
-    function decodeTerm(i) {
-      var t = all[i], posting = { _index: i };
-      numberOf.set(t, i);
-      sources.forEach(function (source, s) {
-        var tier = source[0], field = source[1], docs = {};
-        posting[field] = docs;
-        var at = positions[tiers.indexOf(tier)].get(t);
-        if (at === undefined) return;
-        decodePostings(tier.postings[field][at], function (doc, tf) {
-          docs[doc] = NO_METADATA;
-          withTerm[i] += 1;
-          lengths[field][doc] += tf;
-          (perDoc[field][doc] || (perDoc[field][doc] = [])).push(i, tf);
-        });
-      });
-      inverted[t] = posting;
-    }
-
-    function vectorsOf(doc) {
-      fields.forEach(function (field) {
-        var list = perDoc[field][doc] || [], elements = new Array(list.length);
-        var norm = k1 * (1 - b + b * (lengths[field][doc] / lengths[field].average));
-        for (var j = 0; j < list.length; j += 2) {
-          var t = list[j], tf = list[j + 1];
-          elements[j] = t;
-          elements[j + 1] = Math.round(((idf[t] * ((k1 + 1) * tf)) / (norm + tf)) * boosts[field] * 1000) / 1000;
-        }
-        vectors[field + "/" + doc] = new lunr.Vector(elements);
-      });
-    }
-
-    var family = new Map();
-    return slices(all.length, decodeTerm).then(function () {
-      fields.forEach(function (f) {
-        var total = 0;
-        for (var d = 0; d < n; d++) total += lengths[f][d];
-        lengths[f].average = total / n;
-      });
-      return slices(all.length, function (t) {
-        idf[t] = Math.log(1 + Math.abs((n - withTerm[t] + 0.5) / (withTerm[t] + 0.5)));
-      });
+    var numberOf = new Map(), family = new Map();
+    return slices(all.length, function (i) {
+      numberOf.set(all[i], i);
+      var stem = lunr.stemmer(new lunr.Token(all[i])).toString(), members = family.get(stem);
+      if (members) members.push(i); else family.set(stem, [i]);
     }).then(function () {
-      return slices(n, vectorsOf);
-    }).then(function () {
-      return slices(all.length, function (i) {
-        tokens.insert(all[i]);
-        var stem = lunr.stemmer(new lunr.Token(all[i])).toString();
-        var members = family.get(stem);
-        if (members) members.push(i); else family.set(stem, [i]);
-      });
-    }).then(function () {
-      tokens.finish();
-      var index = new lunr.Index({
-        invertedIndex: inverted, fieldVectors: vectors, tokenSet: tokens.root, fields: fields,
-        pipeline: new lunr.Pipeline()
-      });
-      return new Engine(index, all, numberOf, withTerm, family, meta);
+      return new Engine({ terms: all, numberOf: numberOf, family: family, sources: sources, k1: tiers[0].k1, b: tiers[0].b }, meta);
     });
   }
-  var NO_METADATA = Object.freeze({}); // lunr only reads (copies) posting metadata; one object serves all
 
   /* ---------- the engine ---------- */
 
-  function Engine(index, all, numberOf, df, family, meta) {
-    this.index = index;
-    this.terms = all;
-    this.numberOf = numberOf;
-    this.df = df;
-    this.family = family;
+  function Engine(index, meta) {
+    this.terms = index.terms;
+    this.numberOf = index.numberOf;
+    this.family = index.family; // Porter stem -> term numbers
+    this.sources = index.sources; // per field: postings strings, lengths, boost
+    this.k1 = index.k1;
+    this.b = index.b;
+    this.scored = new Map(); // term number -> {docs, scores}, made when first needed
+    this.counts = new Map(); // term number -> papers with it
     this.docs = meta.docs; // [title, slug, theme number]
+    this.titles = new Array(meta.docs.length); // normalised, when first needed
     this.themes = meta.themes;
     this.full = !!meta.full;
     this.acronyms = (meta.full && meta.full.acronyms) || {};
+    this.shortOf = new Map(); // long form's terms, joined -> the short form's term
+    Object.keys(this.acronyms).forEach(function (short) { this.shortOf.set(this.acronyms[short].join(" "), term(short)); }, this);
     this.chunks = (meta.full && meta.full.chunks) || [];
     this.text = meta.text || {}; // chunk number -> abstracts, filled in as chunks arrive
   }
+
+  // A term's papers and, per paper, its BM25 score summed over the fields (boosts included), with
+  // lunr's formula and parameters (lunr's Builder gives each field the same).
+  Engine.prototype.posting = function (i) {
+    var cached = this.scored.get(i);
+    if (cached) return cached;
+    var n = this.docs.length, k1 = this.k1, b = this.b, t = this.terms[i], sum = new Map();
+    this.sources.forEach(function (source) {
+      var at = source.at.get(t);
+      if (at === undefined || !source.postings[at]) return;
+      var decoded = decodePostings(source.postings[at]), docs = decoded[0], tfs = decoded[1];
+      var idf = Math.log(1 + Math.abs((n - docs.length + 0.5) / (docs.length + 0.5)));
+      for (var j = 0; j < docs.length; j++) {
+        var norm = k1 * (1 - b + (b * source.lengths[docs[j]]) / source.average);
+        sum.set(docs[j], (sum.get(docs[j]) || 0) + ((idf * (k1 + 1) * tfs[j]) / (norm + tfs[j])) * source.boost);
+      }
+    });
+    var docs = Int32Array.from(sum.keys()).sort(), scores = new Float32Array(docs.length);
+    for (var j = 0; j < docs.length; j++) scores[j] = sum.get(docs[j]);
+    cached = { docs: docs, scores: scores };
+    this.scored.set(i, cached);
+    this.counts.set(i, docs.length);
+    return cached;
+  };
+
+  // About how many papers have term number i (the most in any one field), without decoding it.
+  Engine.prototype.df = function (i) {
+    var count = this.counts.get(i);
+    if (count === undefined) {
+      var t = this.terms[i];
+      count = 0;
+      this.sources.forEach(function (source) {
+        var at = source.at.get(t);
+        if (at !== undefined) count = Math.max(count, countDocs(source.postings[at]));
+      });
+      this.counts.set(i, count);
+    }
+    return count;
+  };
+
+  function countDocs(encoded) {
+    var count = 0, value = 0, frequencyNext = false;
+    for (var i = 0; i < encoded.length; i++) {
+      var digit = DIGITS[encoded.charCodeAt(i)];
+      if (digit >= 32) { value = value * 32 + (digit - 32); continue; }
+      value = value * 32 + digit;
+      if (frequencyNext) frequencyNext = false;
+      else { count++; frequencyNext = (value & 1) === 1; }
+      value = 0;
+    }
+    return count;
+  }
+
+  Engine.prototype.normalisedTitle = function (doc) {
+    return this.titles[doc] || (this.titles[doc] = normalise(this.docs[doc][0]));
+  };
 
   Engine.prototype.has = function (t) { return t !== null && this.numberOf.has(t); };
 
@@ -235,8 +248,8 @@
     while (lo < hi) { var mid = (lo + hi) >> 1; if (this.terms[mid] < prefix) lo = mid + 1; else hi = mid; }
     var found = [];
     for (var i = lo; i < this.terms.length && this.terms[i].lastIndexOf(prefix, 0) === 0; i++) found.push(i);
-    var df = this.df;
-    found.sort(function (a, b) { return df[b] - df[a] || a - b; });
+    var self = this;
+    found.sort(function (a, b) { return self.df(b) - self.df(a) || a - b; });
     return found.slice(0, MAX_COMPLETIONS).map(function (i) { return this.terms[i]; }, this);
   };
 
@@ -249,7 +262,7 @@
       var u = this.terms[i];
       if (Math.abs(u.length - t.length) > max) continue;
       var d = distance(t, u, max);
-      if (d <= max) found.push([d, -this.df[i], u]);
+      if (d <= max) found.push([d, -this.df(i), u]);
     }
     found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : 1); });
     return found.slice(0, limit).map(function (f) { return { term: f[2], distance: f[0] }; });
@@ -347,49 +360,52 @@
     return { groups: groups, missing: missing };
   };
 
-  // A term's weight in a paper: its BM25 score summed over the paper's fields (title boost included),
-  // read from the field vectors lunr scores with.
-  Engine.prototype.termScore = function (doc, t) {
-    var number = this.numberOf.get(t), fields = this.index.fields, total = 0;
-    for (var f = 0; f < fields.length; f++) {
-      var elements = this.index.fieldVectors[fields[f] + "/" + doc].elements, lo = 0, hi = elements.length / 2;
-      while (lo < hi) { var mid = (lo + hi) >> 1; if (elements[2 * mid] < number) lo = mid + 1; else hi = mid; }
-      if (elements[2 * lo] === number) total += elements[2 * lo + 1];
-    }
-    return total;
-  };
-
   Engine.prototype.idf = function (t) {
-    return Math.log(1 + this.docs.length / (this.df[this.numberOf.get(t)] || 1));
+    return Math.log(1 + this.docs.length / (this.df(this.numberOf.get(t)) || 1));
   };
 
-  // Run the query: lunr finds every paper with any of the query's terms; each paper is then scored
-  // per word by its best way of matching it (a word counts once however many forms it matches in), and
-  // put in a tier: 0 has every word and phrase, 1 every word, 2 some words (ranked by how many, the
-  // rarer words counting more). Tiers 1 and 2 are kept only when tier 0 has fewer than FEW papers.
+  // Per paper, the best weighted score among a word's ways of matching (an alternative of several
+  // terms counts where all of them are), and the weight of that match for coverage.
+  Engine.prototype.scoreGroup = function (group, touch) {
+    var n = this.docs.length, best = new Float64Array(n), cover = new Float64Array(n), self = this;
+    group.alts.forEach(function (alt) {
+      var lists = alt.terms.map(function (t) { return self.posting(self.numberOf.get(t)); });
+      var idf = Math.min.apply(null, alt.terms.map(function (t) { return self.idf(t); }));
+      var count = lists.length > 1 ? new Uint8Array(n) : null, sum = lists.length > 1 ? new Float64Array(n) : null;
+      lists.forEach(function (list, k) {
+        for (var j = 0; j < list.docs.length; j++) {
+          var doc = list.docs[j], value = list.scores[j];
+          if (count) {
+            if (++count[doc] < lists.length) { sum[doc] += value; continue; }
+            value = (sum[doc] + value) / lists.length;
+            if (k !== lists.length - 1) continue;
+          }
+          value *= alt.weight;
+          if (value > best[doc]) best[doc] = value;
+          if (alt.weight * idf > cover[doc]) cover[doc] = alt.weight * idf;
+          touch(doc);
+        }
+      });
+    });
+    return { best: best, cover: cover };
+  };
+
+  // Run the query: every paper with any of the query's words is scored per word by its best way of
+  // matching it (a word counts once however many of its forms a paper has), and put in a tier: 0 has
+  // every word and phrase, 1 every word, 2 some words (ranked by how many, the rarer words counting
+  // more). Tiers 1 and 2 are kept only when tier 0 has fewer than FEW papers.
   Engine.prototype.search = function (raw) {
-    var parsed = parse(raw), g = this.groups(parsed), groups = g.groups, wanted = new Set();
+    var parsed = parse(raw), g = this.groups(parsed), groups = g.groups;
     var result = { raw: raw, hits: [], groups: groups, missing: g.missing, phrases: parsed.phrases, needText: [] };
     if (!groups.length) return result;
-    groups.forEach(function (group) {
-      group.alts.forEach(function (alt) { alt.terms.forEach(function (t) { wanted.add(t); }); });
-    });
-    var matches = this.index.query(function (q) {
-      wanted.forEach(function (t) { q.term(t, { usePipeline: false }); });
-    });
+    var n = this.docs.length, marked = new Uint8Array(n), candidates = [];
+    function touch(doc) { if (!marked[doc]) { marked[doc] = 1; candidates.push(doc); } }
+    var scored = groups.map(function (group) { return this.scoreGroup(group, touch); }, this);
     var self = this, need = new Set();
-    matches.forEach(function (r) {
-      var matched = r.matchData.metadata, doc = +r.ref, covered = 0, coverage = 0, score = 0;
-      groups.forEach(function (group) {
-        var best = 0, bestWeight = 0;
-        group.alts.forEach(function (alt) {
-          if (!alt.terms.every(function (t) { return t in matched; })) return;
-          var s = 0;
-          alt.terms.forEach(function (t) { s += self.termScore(doc, t); });
-          best = Math.max(best, alt.weight * s / alt.terms.length);
-          bestWeight = Math.max(bestWeight, alt.weight * Math.min.apply(null, alt.terms.map(function (t) { return self.idf(t); })));
-        });
-        if (bestWeight > 0) { covered++; coverage += bestWeight; score += best; }
+    candidates.forEach(function (doc) {
+      var covered = 0, coverage = 0, score = 0;
+      scored.forEach(function (s) {
+        if (s.best[doc] > 0) { covered++; coverage += s.cover[doc]; score += s.best[doc]; }
       });
       var tier = covered === groups.length ? 0 : 2;
       if (tier === 0 && parsed.phrases.length) {
@@ -397,15 +413,22 @@
         if (has === undefined) need.add(self.chunkOf(doc));
         tier = has ? 0 : 1;
       }
-      var exact = normalise(self.docs[doc][0]) === parsed.exact;
-      result.hits.push({ doc: doc, tier: tier, covered: covered, coverage: coverage, score: score + (exact ? EXACT_BONUS : 0), exact: exact });
+      result.hits.push({ doc: doc, tier: tier, covered: covered, coverage: coverage, score: score, exact: false });
     });
     result.needText = Array.from(need).sort(function (a, b) { return a - b; });
-    result.hits.sort(function (a, b) {
-      return a.tier - b.tier || (a.tier === 2 ? b.covered - a.covered || b.coverage - a.coverage : 0) || b.score - a.score || a.doc - b.doc;
-    });
     var complete = result.hits.filter(function (h) { return h.tier === 0; }).length;
-    if (complete >= FEW) result.hits = result.hits.slice(0, complete);
+    if (complete >= FEW) result.hits = result.hits.filter(function (h) { return h.tier === 0; });
+    function order(a, b) {
+      return a.tier - b.tier || (a.tier === 2 ? b.covered - a.covered || b.coverage - a.coverage : 0) || b.score - a.score || a.doc - b.doc;
+    }
+    result.hits.sort(order);
+    // A title equal to the query comes first. It has every word in its title (boosted), so it is
+    // among the best-scored complete hits: only those are compared.
+    var exact = false;
+    result.hits.slice(0, 2 * FEW).forEach(function (h) {
+      if (h.tier === 0 && self.normalisedTitle(h.doc) === parsed.exact) { h.exact = exact = true; h.score += EXACT_BONUS; }
+    });
+    if (exact) result.hits.sort(order);
     return result;
   };
 
@@ -420,20 +443,22 @@
     return chunk ? chunk[doc - this.chunks[this.chunkOf(doc)]] : undefined;
   };
 
-  // Whether every phrase's terms appear in a row in the title or the abstract; undefined when the
-  // abstract's text is not here yet.
+  // Whether every phrase's terms appear in a row in the title or the abstract (a phrase that is the
+  // long form of an acronym pair also by its short form); undefined when the abstract is not here yet.
   Engine.prototype.hasPhrases = function (doc, phrases) {
-    var title = tokens(this.docs[doc][0]).map(function (t) { return t.term; }).filter(Boolean).join(" ");
+    var title = " " + tokens(this.docs[doc][0]).map(function (t) { return t.term; }).filter(Boolean).join(" ") + " ";
     var abstract = null;
     for (var i = 0; i < phrases.length; i++) {
-      var wanted = " " + phrases[i].join(" ") + " ";
-      if ((" " + title + " ").indexOf(wanted) >= 0) continue;
+      var wanted = [" " + phrases[i].join(" ") + " "], short = this.shortOf.get(phrases[i].join(" "));
+      if (short) wanted.push(" " + short + " ");
+      var found = function (text) { return wanted.some(function (w) { return text.indexOf(w) >= 0; }); };
+      if (found(title)) continue;
       if (abstract === null) {
         var text = this.full ? this.abstract(doc) : "";
         if (text === undefined) return undefined;
         abstract = " " + tokens(text).map(function (t) { return t.term; }).filter(Boolean).join(" ") + " ";
       }
-      if (abstract.indexOf(wanted) < 0) return false;
+      if (!found(abstract)) return false;
     }
     return true;
   };
@@ -523,7 +548,7 @@
     engine.terms.forEach(function (u, i) {
       if (Math.abs(u.length - t.length) > 2) return;
       var d = distance(t, u, 2);
-      if (d <= 2 && (!best || d < best.distance || (d === best.distance && engine.df[i] > best.df))) best = { term: u, distance: d, df: engine.df[i] };
+      if (d <= 2 && (!best || d < best.distance || (d === best.distance && engine.df(i) > best.df))) best = { term: u, distance: d, df: engine.df(i) };
     });
     return best;
   }
