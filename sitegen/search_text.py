@@ -124,8 +124,9 @@ MIN_CAPITALS = 2  # "LLMs", "NeRF", "LoRA": an acronym is written with at least 
 
 
 def _base(short: str) -> str:
-    """ "LLMs" -> "LLM": the plural of a short form is the same short form."""
-    return short[:-1] if short.endswith("s") and short[:-1].upper() == short[:-1] else short
+    """ "LLMs" -> "LLM", "NeRFs" -> "NeRF": the plural of a short form is the same short form."""
+    plural = short.endswith("s") and sum(ch.isupper() for ch in short[:-1]) >= MIN_CAPITALS
+    return short[:-1] if plural else short
 
 
 def long_form(short: str, before: str) -> str | None:
