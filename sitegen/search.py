@@ -114,8 +114,8 @@ def encode_postings(pairs: Sequence[tuple[int, int]]) -> str:
     return "".join(out)
 
 
-def decode_postings(encoded: str) -> list[tuple[int, int]]:
-    """Inverse of ``encode_postings`` (used by tests and mirrored in search-engine.js)."""
+def decode_numbers(encoded: str) -> list[int]:
+    """The numbers ``_number`` wrote one after another (used by tests; mirrored in search-engine.js)."""
     values, value = [], 0
     for ch in encoded:
         if ch in MORE:
@@ -123,6 +123,12 @@ def decode_postings(encoded: str) -> list[tuple[int, int]]:
         else:
             values.append(value * 32 + END.index(ch))
             value = 0
+    return values
+
+
+def decode_postings(encoded: str) -> list[tuple[int, int]]:
+    """Inverse of ``encode_postings``."""
+    values = decode_numbers(encoded)
     pairs, number, i = [], -1, 0
     while i < len(values):
         number += values[i] // 2 + 1

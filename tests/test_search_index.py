@@ -1,166 +1,180 @@
-"""Unit tests of the search stage: the compact index must score exactly like lunr's own, deterministically."""
+"""Unit tests of the search stage and its text rules: terms, acronyms, postings, payloads, determinism."""
 
 from __future__ import annotations
 
 import json
+import math
 import re
+from types import SimpleNamespace
 
-from lunr import lunr
+from lunr.stemmer import stemmer
+from lunr.token import Token
 
 from sitegen import search
+from sitegen.search_text import (
+    Acronyms,
+    field_terms,
+    fold,
+    light_stem,
+    long_form,
+    mine_acronyms,
+    term,
+    tokens,
+)
+
+
+def test_british_spellings_fold_into_american_ones_by_rule():
+    pairs = {
+        "optimisation": "optimization",
+        "optimised": "optimized",
+        "analysing": "analyzing",
+        "colour": "color",
+        "behaviours": "behaviors",
+        "modelling": "modeling",
+        "labelled": "labeled",
+        "centre": "center",
+        "fibres": "fibers",
+        "dialogue": "dialog",
+    }
+    assert {word: fold(word) for word in pairs} == pairs
+    # Words the rules must leave alone: short ones, and doubled l where no vowel comes before it.
+    for word in ("four", "hour", "our", "telling", "spelling", "genre", "vogue", "wise"):
+        assert fold(word) == word
+    assert term("Optimisation") == term("optimization") and term("colours") == term("color")
+
+
+def test_light_stem_is_porters_first_step_only():
+    for word in ("pruning", "prune", "studies", "caresses", "agreed", "hopping", "filing", "models"):
+        # Step 1 of Porter's stemmer agrees with the full stemmer on inflections.
+        assert stemmer(Token(light_stem(word))).string == stemmer(Token(word)).string
+    assert light_stem("pruning") == light_stem("prune") == "prune"
+    assert light_stem("models") == "model"
+    # Derivations stay apart (the full stemmer makes all of these "gener").
+    assert len({light_stem(w) for w in ("generation", "general", "generalization", "generic")}) == 4
+
+
+def test_stop_words_and_punctuation():
+    assert term("the") is None and term("--") is None
+    assert term("(LLMs)") == "llm" and term("Networks,") == "network"
+
+
+def test_hyphenated_words_give_their_parts_and_the_joined_word():
+    words, joined = tokens("Cheap fine-tuning of state-of-the-art nets")
+    assert [t.term for t in words] == ["cheap", "fine", "tune", "state", "art", "net"]
+    assert joined == [term("finetuning"), term("stateoftheart")]
+
+
+def test_long_forms_follow_schwartz_and_hearst():
+    assert long_form("LLM", "we study large language models") == "large language models"
+    assert long_form("SAE", "we train a sparse autoencoder") == "sparse autoencoder"
+    assert long_form("PINN", "a physics-informed neural network") == "physics-informed neural network"
+    assert long_form("XYZ", "nothing here matches") is None
+
+
+def test_acronyms_are_mined_from_the_texts_and_ambiguous_ones_are_dropped():
+    texts = [
+        "We study large language models (LLMs) at scale.",
+        "Large language models (LLM) answer questions.",
+        "A low-rank adaptation (LoRA) of weights.",
+        "Contrastive learning (CL) helps.",
+        "Continual learning (CL) forgets.",
+        "This is not one (e.g.) and neither is (A) or (Fig) or (tensorflow).",
+        "The base long short term memory (BRNN) is not a long form.",
+    ]
+    taught = mine_acronyms(texts)
+    assert taught == {"LLM": ("large", "language", "model"), "LoRA": ("low", "rank", "adaptation")}
+
+
+def test_each_form_of_an_acronym_pair_is_indexed_under_the_other():
+    acronyms = Acronyms.of({"LLM": ("large", "language", "model")})
+    short = field_terms("We train LLMs.", acronyms)
+    assert {"large", "language", "model", "llm"} <= set(short)
+    long = field_terms("Large language models are big.", acronyms)
+    assert long["llm"] == 1
+    # A lower-case word that is spelt like a short form is not one.
+    assert "large" not in field_terms("an llm", acronyms)
+
+
+def test_postings_round_trip():
+    pairs = [(0, 1), (3, 2), (4, 1), (40, 7), (5000, 1), (5001, 300)]
+    encoded = search.encode_postings(pairs)
+    assert re.fullmatch(r"[0-9a-zA-Z_$]*", encoded)
+    assert search.decode_postings(encoded) == pairs
+    assert search.encode_postings([]) == ""
+
 
 DOCS = [
     {
-        "id": "0",
         "title": "To prune, or not to prune",
         "abstract": "Pruning pruning sparse nets.",
         "theme": "E",
         "tags": "",
-        "arxiv": "2410.05434",
     },
     {
-        "id": "1",
         "title": "Neural Radiance Fields",
-        "abstract": "A neural radiance field renders views.",
+        "abstract": "Neural radiance fields (NeRFs) render views.",
         "theme": "V",
         "tags": "nerf 3d",
-        "arxiv": "hep-th/9901001",
     },
-    {"id": "2", "title": "Sparse attention", "abstract": "", "theme": "E", "tags": "attention", "arxiv": ""},
+    {"title": "Sparse attention", "abstract": "", "theme": "E", "tags": "attention"},
 ]
 
 
-def decode(payload: dict) -> dict[str, list[dict[int, int]]]:
-    return {name: [search.decode_field(v) for v in lists] for name, lists in payload["vectors"].items()}
+def test_payload_holds_every_field_term_frequency_and_length():
+    acronyms = search.acronyms_of(DOCS)
+    payload = search.index_payload(DOCS, search.BODY_FIELDS, acronyms)
+    assert payload["terms"] == sorted(payload["terms"]) and payload["count"] == 3
+    for name, _ in search.BODY_FIELDS:
+        got = [dict() for _ in DOCS]
+        for t, encoded in zip(payload["terms"], payload["postings"][name], strict=True):
+            for number, tf in search.decode_postings(encoded):
+                got[number][t] = tf
+        assert got == [dict(field_terms(doc[name], acronyms)) for doc in DOCS]
+        assert search.decode_numbers(payload["lengths"][name]) == [sum(g.values()) for g in got]
+    assert dict(field_terms(DOCS[0]["abstract"], acronyms))["prune"] == 2  # "Pruning pruning"
 
 
-def test_encoding_round_trips():
-    numbers = {"a": 0, "b": 3, "c": 7}
-    encoded = search.encode_field({"c": 1, "a": 2, "b": 1}, numbers)
-    assert encoded == [0, -2, 3, 4]
-    assert search.decode_field(encoded) == {0: 2, 3: 1, 7: 1}
+def test_bm25_inputs_match_lunrs_builder():
+    """search-engine.js scores with lunr's k1 and b; the payload carries them."""
+    from lunr import get_default_builder
+
+    payload = search.index_payload(DOCS, search.TITLE_FIELDS, search.acronyms_of(DOCS))
+    builder = get_default_builder()
+    assert (payload["k1"], payload["b"]) == (builder._k1, builder._b)
+    assert math.isclose(payload["k1"], 1.2) and math.isclose(payload["b"], 0.75)
 
 
-def test_compact_index_holds_lunrs_exact_term_frequencies():
-    analysis = search.analyse(DOCS, search.FULL_FIELDS)
-    payload = search.compact_index(analysis, search.FULL_FIELDS, len(DOCS))
-    assert payload["terms"] == sorted(payload["terms"])
-    assert payload["fields"] == [["title", 10], ["abstract", 1], ["theme", 1], ["tags", 1], ["arxiv", 10]]
-    decoded = decode(payload)
-    for name, _ in search.FULL_FIELDS:
-        for ref, frequencies in enumerate(decoded[name]):
-            expected = analysis.field_term_frequencies[f"{name}/{ref}"]
-            assert {payload["terms"][n]: tf for n, tf in frequencies.items()} == dict(expected)
-    assert decoded["abstract"][0][payload["terms"].index("prune")] == 2  # "Pruning pruning" stems to one term
-
-
-def test_scores_rebuilt_from_the_payload_equal_lunr_py_serialized_vectors():
-    """search.js recomputes BM25 from the payload; this mirrors it in Python against lunr.py itself."""
-    import math
-
-    fields = [{"field_name": n, "boost": b} for n, b in search.FULL_FIELDS]
-    reference = lunr("id", fields, DOCS).serialize()
-    payload = search.compact_index(search.analyse(DOCS, search.FULL_FIELDS), search.FULL_FIELDS, len(DOCS))
-    decoded, terms, n = decode(payload), payload["terms"], len(DOCS)
-    with_term = [sum(t in d for docs in decoded.values() for d in docs) for t in range(len(terms))]
-    index_of = {term: posting["_index"] for term, posting in reference["invertedIndex"]}
-    expected = {ref: dict(zip(v[::2], v[1::2], strict=True)) for ref, v in reference["fieldVectors"]}
-    for name, boost in search.FULL_FIELDS:
-        average = sum(sum(d.values()) for d in decoded[name]) / n
-        for ref, frequencies in enumerate(decoded[name]):
-            length = sum(frequencies.values())
-            got = {}
-            for number, tf in frequencies.items():
-                idf = math.log(1 + abs((n - with_term[number] + 0.5) / (with_term[number] + 0.5)))
-                score = idf * (1.2 + 1) * tf / (1.2 * (1 - 0.75 + 0.75 * length / average) + tf) * boost
-                got[index_of[terms[number]]] = round(score, 3)
-            assert got == expected[f"{name}/{ref}"]
-
-
-def test_search_files_are_deterministic_compact_scripts(tmp_path):
-    first = search.as_script("full", {"b": [1, 2], "a": "é"})
-    assert first == search.as_script("full", {"a": "é", "b": [1, 2]})
-    assert first == '(self.sitegenSearch=self.sitegenSearch||{}).full={"a":"é","b":[1,2]};\n'.encode()
-    body = re.fullmatch(rb"\(self\.sitegenSearch=self\.sitegenSearch\|\|\{\}\)\.full=(.*);\n", first).group(1)
-    assert json.loads(body) == {"a": "é", "b": [1, 2]}
-
-
-def test_store_has_what_a_result_shows_and_nothing_more(tmp_path):
-    from types import SimpleNamespace
-
+def site_and_views():
     themes = (SimpleNamespace(slug="eff", title="Efficiency"), SimpleNamespace(slug="vis", title="Vision"))
     papers = (
-        SimpleNamespace(slug="to-prune", theme="eff", tags=(), arxiv="2410.05434"),
-        SimpleNamespace(slug="nerf", theme="vis", tags=("3d",), arxiv=None),
+        SimpleNamespace(slug="to-prune", theme="eff", tags=()),
+        SimpleNamespace(slug="nerf", theme="vis", tags=("3d",)),
     )
     views = {
-        "to-prune": SimpleNamespace(
-            title_text="To prune", abstract_text="Pruning nets.", excerpt="Pruning nets."
-        ),
-        "nerf": SimpleNamespace(
-            title_text="NeRF", abstract_text="Radiance fields.", excerpt="Radiance fields."
-        ),
+        "to-prune": SimpleNamespace(title_text="To prune", abstract_text="Pruning nets. " * 400),
+        "nerf": SimpleNamespace(title_text="NeRF", abstract_text="Radiance fields."),
     }
-    site = SimpleNamespace(themes=themes, papers=papers)
+    return SimpleNamespace(themes=themes, papers=papers), views
+
+
+def test_search_files_are_deterministic_scripts_with_text_in_chunks():
+    site, views = site_and_views()
     docs = search.search_documents(site, views)
-    assert (
-        [d["id"] for d in docs] == ["0", "1"] and docs[1]["theme"] == "Vision vis" and docs[1]["tags"] == "3d"
+    assert docs[1]["theme"] == "Vision vis" and docs[1]["tags"] == "3d"
+    files = search.search_files(site, views)
+    assert set(files) == {search.TITLES_FILE, search.FULL_FILE, "search/text/0.js", "search/text/1.js"}
+    assert files == search.search_files(site, views)  # same input, same bytes
+    body = re.fullmatch(
+        rb'\(self\.sitegenSearch=self\.sitegenSearch\|\|\{\}\)\["titles"\]=(.*);\n', files[search.TITLES_FILE]
     )
-    analysis = search.analyse(docs, search.FULL_FIELDS)
-    titles = search.titles_payload(site, docs, analysis)
-    assert titles["terms"] == ["nerf", "prune"]  # only title terms
+    titles = json.loads(body.group(1))
     assert titles["docs"] == [["To prune", "to-prune", 0], ["NeRF", "nerf", 1]]
     assert titles["themes"] == [["eff", "Efficiency"], ["vis", "Vision"]]
-    assert set(titles) == {"format", "k1", "b", "fields", "terms", "vectors", "docs", "themes"}
-    full = search.full_payload(docs, analysis)
-    assert full["excerpts"] == ["Pruning nets.", "Radiance fields."] and set(full["vectors"]) == {
-        "title",
-        "abstract",
-        "theme",
-        "tags",
-        "arxiv",
-    }
-    files = search.search_files(site, views)
-    assert set(files) == {search.TITLES_FILE, search.FULL_FILE, search.TEXT_FILE}
-    assert b'"text":["Pruning nets.","Radiance fields."]' in files[search.TEXT_FILE]
-    assert files == search.search_files(site, views)  # same input, same bytes
+    assert [f for f, _ in titles["fields"]] == ["title"]
+    assert b'"chunks":[0,1]' in files[search.FULL_FILE]  # the long abstract fills a chunk of its own
+    assert b'"first":1,"text":["Radiance fields."]' in files["search/text/1.js"]
     assert search.search_key(site, views) == search.search_key(site, dict(views))
 
 
-def test_analysis_equals_lunr_builder_add_on_every_shipped_abstract():
-    """The fast analysis must record exactly what lunr.py's Builder.add records, word for word."""
-    from conftest import SEEDS
-    from lunr import get_default_builder
-
-    from sitegen.dumps import read_dump
-
-    docs = [
-        {
-            "id": str(n),
-            "title": e.title,
-            "abstract": e.abstract,
-            "theme": "t",
-            "tags": "a-b c",
-            "arxiv": e.arxiv or "",
-        }
-        for n, e in enumerate(e for path in SEEDS for e in read_dump(path).entries)
-    ]
-    builder = get_default_builder()
-    builder.ref("id")
-    for name, boost in search.FULL_FIELDS:
-        builder.field(name, boost=boost)
-    for doc in docs:
-        builder.add(doc)
-    analysis = search.analyse(docs, search.FULL_FIELDS)
-    assert {k: dict(v) for k, v in analysis.field_term_frequencies.items()} == {
-        k: dict(v) for k, v in builder.field_term_frequencies.items()
-    }
-    assert (analysis.k1, analysis.b) == (builder._k1, builder._b)
-
-
-def test_an_arxiv_id_finds_its_paper():
-    fields = [{"field_name": n, "boost": b} for n, b in search.FULL_FIELDS]
-    index = lunr("id", fields, DOCS)
-    assert [hit["ref"] for hit in index.search("2410.05434")] == ["0"]
-    assert [hit["ref"] for hit in index.search("arxiv:2410.05434")] == ["0"]
-    assert [hit["ref"] for hit in index.search("hep-th/9901001")] == ["1"]
+def test_data_can_never_close_a_script_element():
+    assert b"</script>" not in search.as_script("full", {"a": "</script><script>alert(1)</script>"})
