@@ -13,13 +13,17 @@ function data(name) {
   return (self.sitegenSearch || {})[name];
 }
 
+// Text chunks are fetched side by side (importScripts would take them one after another) and read as
+// the JSON their script assigns.
 function loadText(chunks) {
-  chunks.forEach(function (k) {
-    if (text[k]) return;
-    importScripts(urls.text[k]);
-    text[k] = data("text" + k).text;
-  });
-  return Promise.resolve();
+  return Promise.all(chunks.filter(function (k) { return !text[k]; }).map(function (k) {
+    return fetch(urls.text[k]).then(function (response) {
+      if (!response.ok) throw new Error("could not load " + urls.text[k]);
+      return response.text();
+    }).then(function (script) {
+      text[k] = JSON.parse(script.slice(script.indexOf("]=") + 2, script.lastIndexOf(";"))).text;
+    });
+  }));
 }
 
 function allAtOnce(count, step) {
