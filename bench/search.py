@@ -90,7 +90,9 @@ def measure(browser, site: Path, queries: list[str]) -> dict[str, float]:
             mark = page.evaluate("performance.now()")
             box.press_sequentially(query, delay=TYPING_DELAY_MS)
             page.wait_for_function(
-                "q => (self.sitegenSearchTimings.shown || []).some(s => s[0] === q)", arg=query, timeout=60000
+                "q => (self.sitegenSearchTimings.shown || []).some(s => s[0] === q)",
+                arg=query,
+                timeout=180000,
             )
             page.wait_for_timeout(100)
             per_query.append(page.evaluate(LONGEST_SINCE, mark))

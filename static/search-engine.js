@@ -152,13 +152,9 @@
       });
     });
     var all = Array.from(new Set([].concat.apply([], tiers.map(function (t) { return t.terms; })))).sort();
-    var numberOf = new Map(), family = new Map();
-    return slices(all.length, function (i) {
-      numberOf.set(all[i], i);
-      var stem = lunr.stemmer(new lunr.Token(all[i])).toString(), members = family.get(stem);
-      if (members) members.push(i); else family.set(stem, [i]);
-    }).then(function () {
-      return new Engine({ terms: all, numberOf: numberOf, family: family, sources: sources, k1: tiers[0].k1, b: tiers[0].b }, meta);
+    var numberOf = new Map();
+    return slices(all.length, function (i) { numberOf.set(all[i], i); }).then(function () {
+      return new Engine({ terms: all, numberOf: numberOf, sources: sources, k1: tiers[0].k1, b: tiers[0].b }, meta);
     });
   }
 
@@ -167,7 +163,7 @@
   function Engine(index, meta) {
     this.terms = index.terms;
     this.numberOf = index.numberOf;
-    this.family = index.family; // Porter stem -> term numbers
+    this.stems = new Map(); // term number -> its Porter stem, when first needed
     this.sources = index.sources; // per field: postings strings, lengths, boost
     this.k1 = index.k1;
     this.b = index.b;
@@ -242,12 +238,28 @@
 
   Engine.prototype.has = function (t) { return t !== null && this.numberOf.has(t); };
 
-  // Terms starting with prefix, the most common first, at most MAX_COMPLETIONS.
-  Engine.prototype.completions = function (prefix) {
+  // The numbers of the terms starting with prefix.
+  Engine.prototype.startingWith = function (prefix) {
     var lo = 0, hi = this.terms.length;
     while (lo < hi) { var mid = (lo + hi) >> 1; if (this.terms[mid] < prefix) lo = mid + 1; else hi = mid; }
     var found = [];
     for (var i = lo; i < this.terms.length && this.terms[i].lastIndexOf(prefix, 0) === 0; i++) found.push(i);
+    return found;
+  };
+
+  // The terms of t's Porter family (its own stem): Porter only rewrites a word's ending, so they are
+  // among the terms that start with the stem less its last letter.
+  Engine.prototype.family = function (t) {
+    var stem = lunr.stemmer(new lunr.Token(t)).toString(), self = this;
+    return this.startingWith(stem.slice(0, Math.max(1, stem.length - 1))).filter(function (i) {
+      if (!self.stems.has(i)) self.stems.set(i, lunr.stemmer(new lunr.Token(self.terms[i])).toString());
+      return self.stems.get(i) === stem;
+    });
+  };
+
+  // Terms starting with prefix, the most common first, at most MAX_COMPLETIONS.
+  Engine.prototype.completions = function (prefix) {
+    var found = this.startingWith(prefix);
     var self = this;
     found.sort(function (a, b) { return self.df(b) - self.df(a) || a - b; });
     return found.slice(0, MAX_COMPLETIONS).map(function (i) { return this.terms[i]; }, this);
@@ -309,7 +321,7 @@
     var t = term(word);
     if (t === null) return null; // a stop word: not a condition
     add([t], 1);
-    (this.family.get(lunr.stemmer(new lunr.Token(t)).toString()) || []).forEach(function (i) {
+    this.family(t).forEach(function (i) {
       var u = self.terms[i], shared = 0;
       while (shared < u.length && u[shared] === t[shared]) shared++;
       add([u], FAMILY_WEIGHT * Math.pow(shared / Math.max(u.length, t.length), 2));
