@@ -24,6 +24,7 @@
   var TYPO_WEIGHT = 0.5;
   var MAX_TYPOS = 3;
   var EXCERPT_WORDS = 32;
+  var PHRASE_CHECKS = 60; // papers whose abstract a quoted phrase is looked for in: three pages' worth
   var EXACT_BONUS = 1e6;
 
   /* ---------- words -> terms (mirrors sitegen/search_text.py) ---------- */
@@ -336,14 +337,15 @@
     return alts;
   };
 
-  // "a b "c d" e" -> words a b c d e (the last one unfinished while typing) and the phrase [c, d].
+  // "a b "c d" e" -> words a b c d e (the last one unfinished while typing) and the phrase [c, d]. A
+  // quote still open is not a phrase yet: its words are searched as words while it is being typed.
   function parse(raw) {
     var phrases = [];
-    var rest = raw.replace(/"([^"]*)"?/g, function (_, phrase) {
+    var rest = raw.replace(/"([^"]*)"/g, function (_, phrase) {
       var t = tokens(phrase).map(function (tk) { return tk.term; }).filter(Boolean);
       if (t.length > 1) phrases.push(t);
       return " " + phrase + " ";
-    });
+    }).replace(/"/g, " ");
     var words = rest.split(/\s+/).filter(function (w) { return w.replace(TRIM, ""); });
     var typing = !/[\s"]$/.test(raw) && words.length > 0;
     return { words: words, typing: typing, phrases: phrases, exact: normalise(raw.replace(/"/g, " ")) };
@@ -419,19 +421,26 @@
       scored.forEach(function (s) {
         if (s.best[doc] > 0) { covered++; coverage += s.cover[doc]; score += s.best[doc]; }
       });
-      var tier = covered === groups.length ? 0 : 2;
-      if (tier === 0 && parsed.phrases.length) {
-        var has = self.hasPhrases(doc, parsed.phrases);
-        if (has === undefined) need.add(self.chunkOf(doc));
-        tier = has ? 0 : 1;
-      }
-      result.hits.push({ doc: doc, tier: tier, covered: covered, coverage: coverage, score: score, exact: false });
+      result.hits.push({ doc: doc, tier: covered === groups.length ? 0 : 2, covered: covered, coverage: coverage, score: score, exact: false });
     });
+    if (parsed.phrases.length) {
+      // The phrase is looked for in the best-scored papers with every word (their abstracts fetched
+      // for it); those without it drop to tier 1, and those not looked at follow the ones found.
+      result.hits.filter(function (h) { return h.tier === 0; }).sort(function (a, b) {
+        return b.score - a.score || a.doc - b.doc;
+      }).forEach(function (h, i) {
+        if (i >= PHRASE_CHECKS) { h.unchecked = true; return; }
+        var has = self.hasPhrases(h.doc, parsed.phrases);
+        if (has === undefined) need.add(self.chunkOf(h.doc));
+        if (!has) h.tier = 1;
+      });
+    }
     result.needText = Array.from(need).sort(function (a, b) { return a - b; });
     var complete = result.hits.filter(function (h) { return h.tier === 0; }).length;
     if (complete >= FEW) result.hits = result.hits.filter(function (h) { return h.tier === 0; });
     function order(a, b) {
-      return a.tier - b.tier || (a.tier === 2 ? b.covered - a.covered || b.coverage - a.coverage : 0) || b.score - a.score || a.doc - b.doc;
+      return a.tier - b.tier || (a.tier === 2 ? b.covered - a.covered || b.coverage - a.coverage : 0) ||
+        !!a.unchecked - !!b.unchecked || b.score - a.score || a.doc - b.doc;
     }
     result.hits.sort(order);
     // A title equal to the query comes first. It has every word in its title (boosted), so it is
