@@ -346,7 +346,9 @@
       if (t.length > 1) phrases.push(t);
       return " " + phrase + " ";
     }).replace(/"/g, " ");
-    var words = rest.split(/\s+/).filter(function (w) { return w.replace(TRIM, ""); });
+    var words = rest.split(/\s+/).map(function (w) { return w.replace(/^arxiv:/i, ""); }).filter(function (w) {
+      return w.replace(TRIM, "");
+    });
     var typing = !/[\s"]$/.test(raw) && words.length > 0;
     return { words: words, typing: typing, phrases: phrases, exact: normalise(raw.replace(/"/g, " ")) };
   }

@@ -33,7 +33,8 @@ def fixture_project(root: Path) -> Path:
     shutil.copy(REPO / "sitegen.yaml", root / "sitegen.yaml")
     (root / "node_modules").symlink_to(REPO / "node_modules")
     for p in corpus["papers"]:
-        add_paper(root, p["theme"], p["slug"], p["title"], body=p["abstract"], id=paper_id(p["slug"]))
+        extra = {"arxiv": p["arxiv"]} if "arxiv" in p else {}
+        add_paper(root, p["theme"], p["slug"], p["title"], body=p["abstract"], id=paper_id(p["slug"]), **extra)
     for theme, count in GLIMMER.items():
         for n in range(count):
             slug = f"glimmer-{theme}-{n}"
@@ -112,6 +113,12 @@ def test_every_word_must_match_and_otherwise_most_words_follow(page, base_url):
     search_page(page, base_url, "lora%20fine-tuning")
     status = page.inner_text("#search-status")
     assert "No paper has all of “lora”, “fine-tuning”; showing papers with most of them." in status
+
+
+def test_an_arxiv_id_finds_its_paper(page, base_url):
+    search_page(page, base_url)
+    assert slugs(page, "2410.05434")[0] == "tabular"
+    assert slugs(page, "arXiv:2410.05434 ")[0] == "tabular"
 
 
 def test_typos_in_longer_words_are_forgiven(page, base_url):

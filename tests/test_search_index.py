@@ -147,8 +147,8 @@ def test_bm25_inputs_match_lunrs_builder():
 def site_and_views():
     themes = (SimpleNamespace(slug="eff", title="Efficiency"), SimpleNamespace(slug="vis", title="Vision"))
     papers = (
-        SimpleNamespace(slug="to-prune", theme="eff", tags=()),
-        SimpleNamespace(slug="nerf", theme="vis", tags=("3d",)),
+        SimpleNamespace(slug="to-prune", theme="eff", tags=(), arxiv="2410.05434"),
+        SimpleNamespace(slug="nerf", theme="vis", tags=("3d",), arxiv=None),
     )
     views = {
         "to-prune": SimpleNamespace(title_text="To prune", abstract_text="Pruning nets. " * 400),
@@ -161,6 +161,7 @@ def test_search_files_are_deterministic_scripts_with_text_in_chunks():
     site, views = site_and_views()
     docs = search.search_documents(site, views)
     assert docs[1]["theme"] == "Vision vis" and docs[1]["tags"] == "3d"
+    assert [d["arxiv"] for d in docs] == ["2410.05434", ""]
     files = search.search_files(site, views)
     assert set(files) == {search.TITLES_FILE, search.FULL_FILE, "search/text/0.js", "search/text/1.js"}
     assert files == search.search_files(site, views)  # same input, same bytes
