@@ -34,7 +34,9 @@ def fixture_project(root: Path) -> Path:
     (root / "node_modules").symlink_to(REPO / "node_modules")
     for p in corpus["papers"]:
         extra = {"arxiv": p["arxiv"]} if "arxiv" in p else {}
-        add_paper(root, p["theme"], p["slug"], p["title"], body=p["abstract"], id=paper_id(p["slug"]), **extra)
+        add_paper(
+            root, p["theme"], p["slug"], p["title"], body=p["abstract"], id=paper_id(p["slug"]), **extra
+        )
     for theme, count in GLIMMER.items():
         for n in range(count):
             slug = f"glimmer-{theme}-{n}"

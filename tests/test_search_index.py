@@ -109,14 +109,16 @@ DOCS = [
         "abstract": "Pruning pruning sparse nets.",
         "theme": "E",
         "tags": "",
+        "arxiv": "2410.05434",
     },
     {
         "title": "Neural Radiance Fields",
         "abstract": "Neural radiance fields (NeRFs) render views.",
         "theme": "V",
         "tags": "nerf 3d",
+        "arxiv": "",
     },
-    {"title": "Sparse attention", "abstract": "", "theme": "E", "tags": "attention"},
+    {"title": "Sparse attention", "abstract": "", "theme": "E", "tags": "attention", "arxiv": ""},
 ]
 
 
