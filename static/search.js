@@ -18,6 +18,7 @@
   var DEBOUNCE_MS = 60;
   var DROPDOWN_SIZE = 8;
   var PAGE_SIZE = 20;
+  var SETTLE_MS = 400;
 
   var tag = document.currentScript;
   var isFile = location.protocol === "file:";
@@ -338,7 +339,16 @@
       return plural(answer.total, "result") + where + " for “" + raw.trim() + "”." + (notes(answer) ? " " + notes(answer) : "");
     }
 
-    function run() {
+    // While the query is being typed, results come without excerpts (their text would be fetched for
+    // every keystroke's results); once typing rests for SETTLE_MS, the page is shown again with them.
+    var settling = null;
+    function typed() {
+      clearTimeout(settling);
+      settling = setTimeout(function () { keepFocus(list, run); }, SETTLE_MS);
+      return run(false);
+    }
+
+    function run(withExcerpts) {
       var raw = input.value;
       keepUrl();
       if (!raw.trim()) {
@@ -351,7 +361,7 @@
       if (!state.tier) { status.textContent = loadingStatus(); return null; }
       var started = performance.now();
       return new Promise(function (resolve) {
-        ask({ raw: raw, theme: theme, from: 0, count: PAGE_SIZE, excerpts: true }, function (answer) {
+        ask({ raw: raw, theme: theme, from: 0, count: PAGE_SIZE, excerpts: withExcerpts !== false }, function (answer) {
           if (answer.raw !== input.value) { resolve(); return; }
           current = answer;
           list.textContent = "";
@@ -405,17 +415,23 @@
         if (again) again.focus();
       });
     });
-    var later = debounce(run);
+    var later = debounce(typed);
     input.addEventListener("input", function () {
       if (header) header.value = input.value;
       later();
     });
-    input.form.addEventListener("submit", function (e) { e.preventDefault(); run(); });
+    input.form.addEventListener("submit", function (e) { e.preventDefault(); clearTimeout(settling); run(); });
     arrowKeys(header ? [input, header] : [input], list);
     if (header) {
       // On this page the header box drives the page's results rather than a dropdown.
       header.addEventListener("input", function () { input.value = header.value; later(); });
-      header.form.addEventListener("submit", function (e) { e.preventDefault(); input.value = header.value; run(); input.focus(); });
+      header.form.addEventListener("submit", function (e) {
+        e.preventDefault();
+        clearTimeout(settling);
+        input.value = header.value;
+        run();
+        input.focus();
+      });
     }
     listeners.push(function () {
       if (state.error) { status.textContent = loadingStatus(); return; }
