@@ -31,9 +31,10 @@ from sitegen.dumps import dump_files
 from sitegen.errors import Problem, SitegenError, problems_from
 from sitegen.fields import did_you_mean
 from sitegen.importer import card_values, existing_papers, find_existing, group_entries, read_dumps
+from sitegen.inputs import outside_links, shown, url_problem
 from sitegen.learn import CLASSIFIED
-from sitegen.markup import render_markdown
-from sitegen.model import tag_slug, validate_papers
+from sitegen.markup import unsanitised_html
+from sitegen.model import tag_slug, unusable_papers, validate_papers
 from sitegen.pagetext import pasted_syntax
 from sitegen.themes import UNSORTED, Theme, load_themes
 
@@ -88,6 +89,9 @@ def check(root: Path) -> Report:
     except SitegenError as exc:  # a broken sitegen.yaml: nothing else can be checked meaningfully
         return Report(exc.problems, 0, 0, 0)
     problems = list(problems)
+    refused = outside_links(root) + [p for p in [unusable_papers(config)] if p]
+    if refused:  # nothing more is read: a link out of the project would be echoed in messages
+        return Report((*problems, *refused), 0, 0, 0)
     themes: tuple[Theme, ...] | None
     try:
         themes = load_themes(config.themes_file)
@@ -174,7 +178,7 @@ def pinned_slugs(papers: Sequence[Paper]) -> list[Problem]:
                 problems.append(
                     Problem(
                         paper.path,
-                        f"'related' names '{slug}', which is not a paper{_did_you_mean(slug, slugs)}",
+                        f"'related' names {shown(slug)}, which is not a paper{_did_you_mean(slug, slugs)}",
                         _front_line(paper.path, "related"),
                         severity="warning",
                     )
@@ -289,8 +293,9 @@ def broken_note_links(config: Config, papers: Sequence[Paper], themes: Sequence[
         if not paper.notes.strip() or paper.status == EXCLUDED:  # an excluded paper's notes are not shown
             continue
         parser = _Links()
-        # The rendered HTML, not a regex over Markdown: reference links, autolinks and raw <a> all count.
-        parser.feed(render_markdown(paper.notes))
+        # The rendered HTML, not a regex over Markdown: reference links, autolinks and raw <a> all count;
+        # before sanitising, so that a link the page would drop is reported.
+        parser.feed(unsanitised_html(paper.notes))
         for url in parser.urls:
             problem = _link_problem(config, url, paper.slug, visible, excluded, shown, listings)
             if problem:
@@ -309,6 +314,8 @@ def _link_problem(
     themes: set[str],
     listings: set[str],
 ) -> tuple[str, str] | None:
+    if urlsplit(url).scheme not in ("", "mailto") and (reason := url_problem(url)):
+        return f"note link {shown(url)} {reason}; the page leaves it out", "error"
     parts = urlsplit(urljoin(f"http://{_HOST}/papers/{slug}/", url))
     if parts.netloc != _HOST or parts.scheme != "http":
         return None  # another host, mailto:, ...: not ours to check
@@ -347,7 +354,7 @@ def _link_problem(
         reason = f"there is no theme '{name}'{_did_you_mean(name, themes)}"
     else:
         reason = f"the site has no page /{target}"
-    return f"broken link in notes: '{url}': {reason}", "error"
+    return f"broken link in notes: {shown(url)}: {reason}", "error"
 
 
 def _did_you_mean(name: str, choices: Iterable[str]) -> str:

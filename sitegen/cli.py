@@ -14,6 +14,7 @@ from pathlib import Path
 import click
 
 from sitegen import __version__
+from sitegen.errors import echo
 
 
 def _project_root(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
@@ -60,7 +61,7 @@ ADDED_OPTION = click.option(
 
 def _echo_problems(problems) -> None:
     for problem in problems:
-        click.echo(str(problem), err=True)
+        echo(str(problem), err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -98,17 +99,21 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: 
     from sitegen.config import load_config
     from sitegen.dumps import dump_files
     from sitegen.errors import SitegenError
-    from sitegen.importer import apply_plan, plan_import, read_dumps
+    from sitegen.importer import apply_plan, finish_interrupted, plan_import, read_dumps
+    from sitegen.inputs import refuse_outside_links
     from sitegen.learn import Filer, explain
     from sitegen.themes import load_themes, review_threshold
 
     config, warnings = load_config(root)
     _echo_problems(warnings)
+    refuse_outside_links(config.root)
     paths = list(dumps) or dump_files(config.dumps_dir)
     if not paths:
         raise SitegenError(f"no dumps found in {config.dumps_dir}; add a .txt dump there or name one")
     themes = load_themes(config.themes_file)
     parsed = read_dumps(paths)
+    if not dry_run:
+        finish_interrupted(config.papers_dir)
 
     def progress(items):
         if not sys.stderr.isatty() or len(items) < 500:
@@ -119,26 +124,28 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: 
     plan = plan_import(parsed, config.papers_dir, themes, added, progress, filer)
     for dump in parsed:
         for line in dump.summary(verbose):
-            click.echo(line, err=True)
+            echo(line, err=True)
     if verbose:
         for title, choice in filer.filed:
-            click.echo("\n".join([f"{title}: {explain(choice)[0]}", *explain(choice)[1:]]))
+            first, *rest = explain(choice)
+            for line in [f"{title}: {first}", *rest]:
+                echo(line)
     if dry_run:
         for change in plan.changes:
             verb = "would create" if change.kind == "new" else "would update"
-            click.echo(f"{verb} {change.path} ({change.detail})")
+            echo(f"{verb} {change.path} ({change.detail})")
     else:
-        apply_plan(plan)
-    click.echo(
+        apply_plan(plan, config.papers_dir)
+    echo(
         f"{plan.dumps} dumps, {plan.entries} entries, {plan.unique} unique papers: "
         f"{plan.count('new')} new, {plan.count('updated')} updated, {plan.unchanged} unchanged, "
         f"{len(plan.warnings)} skipped" + (" (dry run: nothing written)" if dry_run else "")
     )
     review = [c for c in plan.changes if c.review]
     if review:
-        click.echo(f"{len(review)} filed with low confidence (review these; move a file to correct it):")
+        echo(f"{len(review)} filed with low confidence (review these; move a file to correct it):")
         for change in review:
-            click.echo(f"  {change.path}: filed under {change.detail} with {change.review}")
+            echo(f"  {change.path}: filed under {change.detail} with {change.review}")
 
 
 @cli.command(
@@ -156,18 +163,21 @@ def classify_command(title: str, abstract: str, root: Path) -> None:
     """Show where import would file a paper titled TITLE: the top themes with their probabilities, the
     keyword prior and the words that weighed most, from a classifier trained on the papers filed so far."""
     from sitegen.config import load_config
+    from sitegen.inputs import refuse_outside_links
     from sitegen.learn import Filer, explain
     from sitegen.themes import load_themes, review_threshold
 
     config, warnings = load_config(root)
     _echo_problems(warnings)
+    refuse_outside_links(config.root)
     filer = Filer(config.papers_dir, load_themes(config.themes_file), review_threshold(config.themes_file))
     choice, record = filer.file(title, abstract)
-    click.echo("\n".join(explain(choice, shown=5)))
+    for line in explain(choice, shown=5):
+        echo(line)
     trained = sum(filer.model.papers.values())
-    click.echo(f"  (trained on {trained} papers in {config.papers_dir})")
+    echo(f"  (trained on {trained} papers in {config.papers_dir})")
     if record:
-        click.echo(f"  low confidence (below {filer.review_below:g}): import would flag it for review")
+        echo(f"  low confidence (below {filer.review_below:g}): import would flag it for review")
 
 
 @cli.command(
@@ -191,8 +201,8 @@ def check_command(root: Path, output_format: str, strict: bool) -> None:
 
     report = check(root)
     for problem in report.problems:
-        click.echo(format_github(problem, strict) if output_format == "github" else format_text(problem))
-    click.echo(report.summary(strict))
+        echo(format_github(problem, strict) if output_format == "github" else format_text(problem))
+    echo(report.summary(strict))
     if report.failed(strict):
         sys.exit(1)
 
@@ -217,6 +227,7 @@ def add_command(
     """Add one paper by hand: writes content/papers/<theme>/<slug>.md and prints its path."""
     from sitegen.config import load_config
     from sitegen.importer import add_paper
+    from sitegen.inputs import refuse_outside_links
 
     snippet = None
     if title is None and abstract is None:
@@ -225,12 +236,13 @@ def add_command(
         snippet = sys.stdin.read()
     config, warnings = load_config(root)
     _echo_problems(warnings)
+    refuse_outside_links(config.root)
     path, hint = add_paper(
         config.papers_dir, config.themes_file, title, abstract, snippet, added, theme, tags
     )
-    click.echo(path)
+    echo(str(path))
     if hint:
-        click.echo(f"{path}: {hint}", err=True)
+        echo(f"{path}: {hint}", err=True)
 
 
 @cli.command(
@@ -262,14 +274,14 @@ def build_command(root: Path, output: Path | None, base_url: str | None, strict:
     if is_current(target, stamp):
         # Checked before the renderer is even imported: an unchanged rebuild costs a hash of the inputs.
         if verbose:
-            click.echo(f"{'check':>10}  {(time.perf_counter() - started) * 1000:8.1f} ms")
-        click.echo(f"{target} is up to date: no input changed since it was built")
+            echo(f"{'check':>10}  {(time.perf_counter() - started) * 1000:8.1f} ms")
+        echo(f"{target} is up to date: no input changed since it was built")
         return
     from sitegen.build import build
 
-    written, warnings = build(config, target, strict, click.echo if verbose else None, stamp)
+    written, warnings = build(config, target, strict, echo if verbose else None, stamp)
     _echo_problems(warnings)
-    click.echo(f"Built {written} files into {target}")
+    echo(f"Built {written} files into {target}")
 
 
 @cli.command(

@@ -12,9 +12,17 @@ from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from sitegen.errors import Problem, SitegenError
+from sitegen.inputs import (
+    YAML_MAX,
+    InputProblem,
+    YamlProblem,
+    link_problem,
+    load_yaml,
+    read_input,
+    shown,
+    url_problem,
+)
 
 CONFIG_FILE = "sitegen.yaml"
 EXCLUDED = "excluded"  # the status that drops a paper from the site and keeps import from bringing it back
@@ -97,11 +105,18 @@ class Config:
         return replace(self, base_url=base_url)
 
 
+# One way to split a path into segments, so a long near-miss is rejected in linear time.
+_BASE_PATH = re.compile(r"/?(?:[A-Za-z0-9._~-]+/)*[A-Za-z0-9._~-]*")
+
+
 def _check_base_url(path: Path, value: str, line: int | None) -> list[Problem]:
-    if re.fullmatch(r"(https?://[^/\s]+)?/?([A-Za-z0-9._~-]+/?)*", value):
+    host, rest = re.fullmatch(r"(https?://[^/]*)?(.*)", value, re.S).groups()
+    if _BASE_PATH.fullmatch(rest) and (host is None or url_problem(host) is None):
         return []
     return [
-        Problem(path, f"Config value 'base_url': {value!r} is not '/', '/sub-path/' or an http(s) URL", line)
+        Problem(
+            path, f"Config value 'base_url': {shown(value)} is not '/', '/sub-path/' or an http(s) URL", line
+        )
     ]
 
 
@@ -113,16 +128,21 @@ def load_config(root: Path, strict: bool = False) -> tuple[Config, list[Problem]
     """Read ``root/sitegen.yaml`` (absent means all defaults). Returns the config and its warnings;
     raises SitegenError for errors (and for warnings when strict)."""
     path = root / CONFIG_FILE
-    if not path.exists():
+    if not path.exists() and not path.is_symlink():
         return Config(root=root), []
-    text = path.read_text(encoding="utf-8")
+    if path.is_symlink() and (problem := link_problem(path, root)):
+        raise SitegenError(problem)
     try:
-        data = yaml.safe_load(text) or {}
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        raise SitegenError(
-            Problem(path, f"not valid YAML ({getattr(exc, 'problem', exc)})", mark and mark.line + 1)
-        ) from None
+        text = read_input(path, YAML_MAX).decode("utf-8-sig")
+        data = load_yaml(text) or {}
+    except InputProblem as exc:
+        raise SitegenError(exc.problem) from None
+    except UnicodeDecodeError:
+        raise SitegenError(Problem(path, "is not UTF-8 text (re-save it as UTF-8)")) from None
+    except YamlProblem as exc:
+        line = None if exc.line is None else exc.line + 1
+        column = None if exc.column is None else exc.column + 1
+        raise SitegenError(Problem(path, f"not valid YAML ({exc.reason})", line, column)) from None
     if not isinstance(data, dict):
         raise SitegenError(Problem(path, "must be a mapping of key: value", 1))
     lines = _key_lines(text)
@@ -134,7 +154,10 @@ def load_config(root: Path, strict: bool = False) -> tuple[Config, list[Problem]
         if key not in known:
             problems.append(
                 Problem(
-                    path, f"unknown key '{key}' (known keys: {', '.join(known)})", line, severity="warning"
+                    path,
+                    f"unknown key {shown(key)} (known keys: {', '.join(known)})",
+                    line,
+                    severity="warning",
                 )
             )
             continue
@@ -147,11 +170,15 @@ def load_config(root: Path, strict: bool = False) -> tuple[Config, list[Problem]
                 continue
             values[key] = parsed
         elif not isinstance(value, str):
-            problems.append(Problem(path, f"Config value '{key}': expected a string, got {value!r}", line))
+            problems.append(
+                Problem(path, f"Config value '{key}': expected a string, got {shown(value)}", line)
+            )
         else:
             values[key] = value
             if key == "base_url":
                 problems += _check_base_url(path, value, line)
+            elif key == "repository" and value and (reason := url_problem(value)):
+                problems.append(Problem(path, f"Config value 'repository': {shown(value)} {reason}", line))
     if not values.get("repository") and os.environ.get("GITHUB_REPOSITORY"):
         # In GitHub Actions, "edit this page" links point at the repository being built.
         server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")

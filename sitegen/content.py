@@ -21,23 +21,18 @@ from typing import Any
 import yaml
 
 from sitegen.errors import Problem
-from sitegen.fields import did_you_mean, is_real_date, is_web_url, tag_problem, yaml_error
-
-try:  # libyaml is several times faster; the pure-Python loader behaves the same.
-    _BaseLoader: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on how PyYAML was built
-    _BaseLoader = yaml.SafeLoader
-
-
-class _Loader(_BaseLoader):
-    """Dates stay the strings the curator wrote: ``added: 2024-13-45`` is then a located field error, never
-    a crash of the YAML library's date constructor, and ``added`` reads the same quoted or not."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in _BaseLoader.yaml_implicit_resolvers.items()
-}
+from sitegen.fields import did_you_mean, is_real_date, tag_problem
+from sitegen.inputs import (
+    PAPER_MAX,
+    InputProblem,
+    YamlProblem,
+    bad_character,
+    control_message,
+    load_yaml,
+    read_input,
+    shown,
+    url_problem,
+)
 
 SLUG_MAX = 80
 FENCE = "---"
@@ -205,11 +200,12 @@ def split_front_matter(path: Path, text: str) -> ParsedFile:
         raise ContentProblem(Problem(path, "front matter is not closed by a '---' line", 1)) from None
     front = "\n".join(lines[1:end]) + "\n"
     try:
-        data = yaml.load(front, Loader=_Loader)
-    except yaml.YAMLError as exc:
-        reason, line, column = yaml_error(exc, front)
-        where = (None, None) if line is None else (line + 2, column + 1)
-        raise ContentProblem(Problem(path, f"front matter is not valid YAML ({reason})", *where)) from None
+        data = load_yaml(front, first_line=2)
+    except YamlProblem as exc:
+        where = (None, None) if exc.line is None else (exc.line + 2, exc.column + 1)
+        raise ContentProblem(
+            Problem(path, f"front matter is not valid YAML ({exc.reason})", *where)
+        ) from None
     if data is None:
         data = {}
     if not isinstance(data, dict):
@@ -222,12 +218,8 @@ def split_front_matter(path: Path, text: str) -> ParsedFile:
     return ParsedFile(front, data, body, end + 2 + skipped)
 
 
-class ContentProblem(Exception):
-    """A problem found while reading one file; collected by callers into a SitegenError."""
-
-    def __init__(self, problem: Problem) -> None:
-        super().__init__(str(problem))
-        self.problem = problem
+# A problem found while reading one file; collected by callers into a SitegenError.
+ContentProblem = InputProblem
 
 
 _TOP_LEVEL_KEY = re.compile(r"([^\s#:'\"-][^:]*?)\s*:(?:\s|$)")
@@ -252,10 +244,10 @@ def unknown_field(key: str) -> tuple[str, str]:
     meant = did_you_mean(key, FIELDS)
     if meant:
         return (
-            f"unknown front matter field '{key}': did you mean '{meant}'? (rename it to '{meant}')",
+            f"unknown front matter field {shown(key)}: did you mean '{meant}'? (rename it to '{meant}')",
             "error",
         )
-    return f"unknown front matter field '{key}' (known fields: {', '.join(FIELDS)})", "warning"
+    return f"unknown front matter field {shown(key)} (known fields: {', '.join(FIELDS)})", "warning"
 
 
 def _string_list(value: Any) -> tuple[str, ...] | None:
@@ -317,7 +309,9 @@ def paper_from_file(path: Path, theme: str, text: str) -> tuple[Paper, list[Prob
     if added is not None:
         added = str(added)
         if not is_real_date(added):
-            message = f"'added' must be a real date written YYYY-MM-DD (e.g. '2026-11-01'), not {added!r}"
+            message = (
+                f"'added' must be a real date written YYYY-MM-DD (e.g. '2026-11-01'), not {shown(added)}"
+            )
             bad("added", message, column=value_column("added"))
     status = data.get("status")
     if status is not None and not isinstance(status, str):
@@ -383,22 +377,20 @@ def _card_fields(data: Mapping[str, Any], bad: Callable[[str, str], None]) -> di
         if not isinstance(value, str):
             bad(key, f"'{key}' must be text in quotes ({FIELDS[key]}): {key}: '...'")
         elif key == "arxiv" and not ARXIV_ID.fullmatch(value):
-            bad(key, f"'arxiv' must be an arXiv id such as 2410.05434 or hep-th/9901001, not {value!r}")
+            bad(key, f"'arxiv' must be an arXiv id such as 2410.05434 or hep-th/9901001, not {shown(value)}")
         elif key == "published" and not is_real_date(value):
-            bad(key, f"'published' must be a real date written YYYY-MM-DD, not {value!r}")
-        elif key == "code" and not is_web_url(value):
-            bad(key, f"'code' must be an http:// or https:// URL, not {value!r}")
+            bad(key, f"'published' must be a real date written YYYY-MM-DD, not {shown(value)}")
+        elif key == "code" and (reason := url_problem(value)):
+            bad(key, f"'code' {reason}, not {shown(value)}")
         else:
             found[key] = value
     return found
 
 
-def read_text(path: Path) -> str:
-    """Read a UTF-8 text file (BOM and CRLF tolerated); a ContentProblem if it is not UTF-8 text."""
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ContentProblem(Problem(path, f"cannot be read ({exc.strerror})")) from None
+def read_text(path: Path, limit: int = PAPER_MAX) -> str:
+    """Read a UTF-8 text file (BOM and CRLF tolerated) of at most ``limit`` bytes; a ContentProblem if it
+    is not UTF-8 text or holds control characters."""
+    raw = read_input(path, limit)
     if b"\x00" in raw:
         raise ContentProblem(Problem(path, "is a binary file, not UTF-8 text"))
     try:
@@ -408,7 +400,10 @@ def read_text(path: Path) -> str:
         raise ContentProblem(
             Problem(path, "is not UTF-8 text (re-save it as UTF-8; it may be Latin-1 or Windows-1252)", line)
         ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\r\n", "\n").replace("\r", "\n")
+    if where := bad_character(text):
+        raise ContentProblem(Problem(path, control_message(text), *where))
+    return text
 
 
 def paper_files(papers_dir: Path) -> list[Path]:
@@ -436,6 +431,18 @@ def _paper_paths(papers_dir: Path) -> list[str]:
     return [path for _, _, path in sorted(found)]
 
 
+def hidden_papers(papers_dir: Path) -> list[Problem]:
+    """Paper files in a dot-folder, which the site leaves out (editors and tools keep such folders): said."""
+    folders = sorted(p for p in papers_dir.glob(".*") if p.is_dir())
+    return [
+        Problem(
+            path, "is in a folder whose name starts with '.', so the site leaves it out", severity="warning"
+        )
+        for folder in folders
+        for path in sorted(folder.glob("*.md"))
+    ]
+
+
 # What reading one file gave: the paper (None when unusable) and its problems.
 FileResult = tuple[Paper | None, tuple[Problem, ...]]
 FileCache = dict[str, tuple[tuple[int, int, int], FileResult]]  # path -> (mtime, size, inode), result
@@ -457,7 +464,7 @@ def load_papers(papers_dir: Path, cache: FileCache | None = None) -> tuple[list[
     """Read every paper file; keep going past bad files and return every problem found. With ``cache``
     (kept by a long-lived caller such as the preview server), settled unchanged files are not re-read."""
     papers: list[Paper] = []
-    problems: list[Problem] = []
+    problems: list[Problem] = hidden_papers(papers_dir)
     paths = _paper_paths(papers_dir)
     for path in paths:
         paper, found = read_paper(Path(path)) if cache is None else _read_cached(path, cache)

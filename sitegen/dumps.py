@@ -15,6 +15,7 @@ from typing import Protocol, TypeVar
 
 from sitegen.content import normalise_title, read_text
 from sitegen.errors import Problem
+from sitegen.inputs import DUMP_MAX
 from sitegen.layouts import LAYOUTS, Card, Page, Unread, paper_level
 from sitegen.pagetext import normalise
 
@@ -160,7 +161,7 @@ def _message(unread: Unread) -> str:
 
 def read_dump(path: Path) -> Dump:
     """Read and parse one dump; raises sitegen.content.ContentProblem if it is not UTF-8 text."""
-    return parse_dump(path, read_text(path))
+    return parse_dump(path, read_text(path, DUMP_MAX))
 
 
 def dump_files(dumps_dir: Path) -> list[Path]:

@@ -3,6 +3,7 @@ translation of any other exception into problems naming a file, line and column.
 
 from __future__ import annotations
 
+import re
 import traceback
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -32,6 +33,30 @@ class Problem:
         return f"{where}: {prefix}{self.message}"
 
 
+# C0 and C1 control characters, DEL and the Unicode line breaks: untrusted text (a file name, a YAML string)
+# holding them could start a new line that forges a CI workflow command (`::error::`), or drive the terminal.
+_UNPRINTABLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\ud800-\udfff]"
+)  # and a file name's undecodable bytes
+_NAMED = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+
+
+def printable(text: str) -> str:
+    """``text`` with every control character shown as an escape (``\\n``, ``\\x1b``): one line, inert."""
+    return _UNPRINTABLE.sub(lambda m: _NAMED.get(m[0]) or ascii(m[0])[1:-1], text)
+
+
+LINE_MAX = 2000  # characters of one printed line: a value no message cut short cannot flood the terminal
+
+
+def echo(text: str, err: bool = False) -> None:
+    """Print one line: every line sitegen prints goes through here."""
+    line = printable(text)
+    if len(line) > LINE_MAX:
+        line = f"{line[:LINE_MAX]}... ({len(line) - LINE_MAX} more characters)"
+    click.echo(line, err=err)
+
+
 class SitegenError(click.ClickException):
     """An input or usage problem the user can fix; carries every problem found, not only the first."""
 
@@ -50,10 +75,11 @@ class SitegenError(click.ClickException):
 
     def show(self, file=None) -> None:
         # click prefixes "Error: "; problems already say where and what.
-        click.echo(self.format_message(), err=True)
+        for problem in self.problems:
+            echo(str(problem), err=True)
         count = sum(1 for p in self.problems if p.severity == "error")
         if count > 1:
-            click.echo(f"{count} errors", err=True)
+            echo(f"{count} errors", err=True)
 
 
 def error(path: Path | str, message: str, line: int | None = None, column: int | None = None) -> SitegenError:

@@ -7,7 +7,6 @@ import datetime as dt
 import difflib
 import re
 from collections.abc import Iterable
-from urllib.parse import urlsplit
 
 import yaml
 
@@ -28,17 +27,6 @@ def is_real_date(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-def is_web_url(text: str) -> bool:
-    """An ``http``/``https`` URL with a host and no space: what a link to a code repository may be."""
-    try:
-        parts = urlsplit(text)
-        return (
-            parts.scheme in ("http", "https") and bool(parts.hostname) and not any(c.isspace() for c in text)
-        )
-    except ValueError:  # "http://[x": not a URL
-        return False
 
 
 TAG_PUNCTUATION = " -+.#_"  # besides letters and digits; documented in CONTRIBUTING.md

@@ -3,8 +3,10 @@ script, and the event stream. Read-only: everything that changes the folder is t
 
 from __future__ import annotations
 
+import ipaddress
 import mimetypes
 import socket
+import threading
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -84,7 +86,10 @@ def fetch(loop: RebuildLoop, url_path: str) -> Response:
         return not_found(loop)
     relative = url_path[len(base) :]
     with loop.settled(relative):
-        found = locate(loop.output, "/" + relative)
+        try:
+            found = locate(loop.output, "/" + relative)
+        except OSError:  # a path segment too long for a file name: no such page
+            return not_found(loop)
         if found is None:
             return text_response(HTTPStatus.FORBIDDEN, "Forbidden\n")
         if isinstance(found, str):
@@ -105,19 +110,76 @@ def not_found(loop: RebuildLoop) -> Response:
         return served_file(loop, HTTPStatus.NOT_FOUND, ".html", body or NOT_FOUND)
 
 
+MAX_TARGET = 4096  # longest request target (path and query) answered; longer ones get 414
+WORKERS = 64  # connections handled at once (an open page holds one for its reload events)
+IDLE_TIMEOUT = 10.0  # seconds a connection may stay silent (or a reader stall) before it is closed
+
+
 class PreviewServer(ThreadingHTTPServer):
+    """A thread per connection, at most WORKERS of them: more connections wait in the listen backlog
+    (sized for a burst of page loads) until one is free."""
+
     daemon_threads = True  # an open event stream must not keep the process alive at Ctrl-C
+    request_queue_size = 256
 
     def __init__(self, address: tuple[str, int], loop: RebuildLoop) -> None:
         self.loop = loop
+        self.host = address[0]
+        self._workers = threading.BoundedSemaphore(WORKERS)
         if ":" in address[0]:
             self.address_family = socket.AF_INET6
         super().__init__(address, PreviewHandler)
+
+    def process_request(self, request: Any, client_address: Any) -> None:
+        if not self._workers.acquire(timeout=IDLE_TIMEOUT):  # every worker busy all along: give up on it
+            self.shutdown_request(request)
+            return
+        try:
+            super().process_request(request, client_address)
+        except BaseException:
+            self._workers.release()
+            raise
+
+    def process_request_thread(self, request: Any, client_address: Any) -> None:
+        try:
+            super().process_request_thread(request, client_address)
+        finally:
+            self._workers.release()
+
+
+def allowed_host(header: str | None, listening: str) -> bool:
+    """Whether a request's Host header names this server: a loopback name or address, the --host given,
+    or (listening on every address) any address. A page whose DNS name was rebound to 127.0.0.1 sends its
+    own name, so it cannot read the preview."""
+    if header is None:  # HTTP/1.0 without Host: not a browser
+        return True
+    name = header.strip().lower()
+    name = name[1 : name.find("]")] if name.startswith("[") else name.rpartition(":")[0] or name
+    name = name.rstrip(".")
+    if name in ("localhost", listening.lower()) or name.endswith(".localhost"):
+        return True
+    try:
+        address = ipaddress.ip_address(name)
+    except ValueError:
+        return False
+    return address.is_loopback or listening in ("0.0.0.0", "::", "")
 
 
 class PreviewHandler(BaseHTTPRequestHandler):
     server: PreviewServer
     server_version = "sitegen-preview"
+    timeout = IDLE_TIMEOUT  # on the socket: a client that stops sending or reading is dropped
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if len(self.path) > MAX_TARGET:
+            self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+            return False
+        if not allowed_host(self.headers.get("Host"), self.server.host):
+            self.send_error(HTTPStatus.FORBIDDEN, "Host not allowed: open the preview at 127.0.0.1")
+            return False
+        return True
 
     def do_GET(self) -> None:
         self._respond(head=False)

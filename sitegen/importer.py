@@ -7,11 +7,12 @@ matching existing papers by ``id`` (or normalised title) wherever a curator move
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import yaml
 
@@ -33,6 +34,7 @@ from sitegen.dumps import Dump, Entry, parse_dump, read_dump, same_paper
 from sitegen.errors import Problem, SitegenError
 from sitegen.learn import CLASSIFIED, Filer
 from sitegen.markup import escape_markdown
+from sitegen.model import JOURNAL
 from sitegen.themes import UNSORTED, Theme, load_themes, review_threshold
 
 
@@ -284,22 +286,65 @@ def _append_sources(front: str, new: Sequence[Source]) -> list[str]:
     return front_lines
 
 
-def apply_plan(plan: ImportPlan) -> None:
-    """Write every changed file or none: all texts go to temporary files first, then are renamed."""
-    staged: list[tuple[Path, Path]] = []
+STAGED = ".sitegen-tmp"  # suffix of a staged file: ``<theme>/.<slug>.md.sitegen-tmp``
+
+
+def _staged(path: Path) -> Path:
+    return path.with_name(f".{path.name}{STAGED}")
+
+
+def apply_plan(plan: ImportPlan, papers_dir: Path) -> None:
+    """Write every changed file or none, recoverably: each text is staged beside its file, a journal then
+    names them all, and the staged files are renamed into place. Killed before the journal exists, the
+    next run removes the staged files; killed after, it finishes the renames (``finish_interrupted``)."""
+    journal = papers_dir / JOURNAL
+    written: list[Path] = []
     try:
         for change in plan.changes:
             change.path.parent.mkdir(parents=True, exist_ok=True)
-            temp = change.path.with_name(f".{change.path.name}.sitegen-tmp")
-            temp.write_text(change.text, encoding="utf-8", newline="\n")
-            staged.append((temp, change.path))
+            written.append(_staged(change.path))
+            written[-1].write_text(change.text, encoding="utf-8", newline="\n")
+        targets = [c.path.relative_to(papers_dir).as_posix() for c in plan.changes]
+        written.append(_staged(journal))
+        with open(written[-1], "w", encoding="utf-8") as file:
+            json.dump(targets, file)
+            file.flush()
+            os.fsync(file.fileno())
+        os.replace(written.pop(), journal)
     except OSError as exc:
-        for temp, _ in staged:
-            temp.unlink(missing_ok=True)
+        for path in written:
+            path.unlink(missing_ok=True)
         problem = Problem(exc.filename or "content", f"could not write ({exc.strerror}); nothing changed")
         raise SitegenError(problem) from None
-    for temp, target in staged:
-        os.replace(temp, target)
+    finish_interrupted(papers_dir)
+
+
+def finish_interrupted(papers_dir: Path) -> None:
+    """Finish an import that was stopped after its journal was written, and remove the staged files of one
+    stopped before: either way the papers are as one whole import left them, or as before it."""
+    journal = papers_dir / JOURNAL
+    if journal.exists():
+        try:
+            targets = json.loads(journal.read_text(encoding="utf-8"))
+        except ValueError:
+            targets = None
+        if not isinstance(targets, list) or not all(
+            isinstance(t, str) and _is_paper_path(t) for t in targets
+        ):
+            raise SitegenError(Problem(journal, "is not an import journal sitegen wrote; delete it"))
+        for target in targets:
+            path = papers_dir / target
+            if _staged(path).exists():
+                os.replace(_staged(path), path)
+        journal.unlink()
+    for staged in [*papers_dir.glob(f"*/.*{STAGED}"), _staged(journal)]:
+        staged.unlink(missing_ok=True)
+
+
+def _is_paper_path(text: str) -> bool:
+    """``<theme>/<slug>.md`` and nothing else: the journal sits among content a pull request may change."""
+    parts = PurePosixPath(text).parts
+    return len(parts) == 2 and not any(p.startswith(".") for p in parts) and parts[1].endswith(".md")
 
 
 def add_paper(
@@ -337,6 +382,7 @@ def add_paper(
             hint += "pass --theme to choose"
     elif theme not in slugs:
         raise SitegenError(f"theme '{theme}' is not in {themes_file.name}; use one of: {', '.join(slugs)}")
+    finish_interrupted(papers_dir)
     known, taken = existing_papers(papers_dir)
     existing = find_existing(known, title, card.get("arxiv"))
     if existing is not None:
@@ -344,7 +390,7 @@ def add_paper(
             Problem(existing.path, f"'{title}' is already on the list here; edit this file instead")
         )
     change = new_paper_file(papers_dir, title, abstract, theme, added, (), taken, tags, card)
-    apply_plan(ImportPlan(0, 1, 1, (change,), 0, ()))
+    apply_plan(ImportPlan(0, 1, 1, (change,), 0, ()), papers_dir)
     return change.path, hint
 
 

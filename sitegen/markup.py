@@ -210,8 +210,13 @@ def render_markdown(source: str) -> str:
 
 
 def _render_with_markdown(source: str) -> str:
+    return sanitise(unsanitised_html(source))
+
+
+def unsanitised_html(source: str) -> str:
+    """Markdown -> HTML as written, with what ``sanitise`` would drop: for ``check`` to report it."""
     _MD.reset()
-    return sanitise(_MD.convert(source))
+    return _MD.convert(source)
 
 
 # --- Escaping (import) --------------------------------------------------------------------------------------

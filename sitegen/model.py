@@ -13,6 +13,7 @@ from sitegen.config import EXCLUDED, Config
 from sitegen.content import FileCache, Paper, is_valid_slug, load_papers, normalise_title
 from sitegen.errors import Problem, SitegenError
 from sitegen.fields import did_you_mean
+from sitegen.inputs import refuse_outside_links, shown
 from sitegen.tags import canonical_tag, tag_problems, tag_slug
 from sitegen.themes import UNSORTED, Theme, load_themes
 
@@ -110,7 +111,7 @@ def validate_papers(papers: list[Paper], themes: tuple[Theme, ...], config: Conf
             problems.append(
                 Problem(
                     paper.path,
-                    f"status '{paper.status}' is not one of: {', '.join(statuses)} (see sitegen.yaml)",
+                    f"status {shown(paper.status)} is not one of: {', '.join(statuses)} (see sitegen.yaml)",
                     paper.line_of("status"),
                 )
             )
@@ -177,8 +178,28 @@ def _declared_line(themes_file: Path, slug: str) -> int | None:
     return text[: match.start()].count("\n") + 1 if match else None
 
 
+# The import's journal (see sitegen.importer.apply_plan): the paper files an import is replacing, written
+# once every new text is staged beside its file, removed once all are in place. Present means "finish me".
+JOURNAL = ".sitegen-import-journal"
+
+
+def unusable_papers(config: Config) -> Problem | None:
+    """Papers no site may be built from: none at all (a wrong --root, a bad merge: never an empty site to
+    publish), or half of an import that was stopped."""
+    if not config.papers_dir.is_dir():
+        return Problem(config.papers_dir, "is missing: there are no papers to build (is --root right?)")
+    if (config.papers_dir / JOURNAL).exists():
+        return Problem(
+            config.papers_dir / JOURNAL, "an import was stopped half-way; run `sitegen import` to finish it"
+        )
+    return None
+
+
 def load_site(config: Config, cache: FileCache | None = None) -> Site:
     """Load and validate everything; raise SitegenError listing every problem (warnings are kept)."""
+    refuse_outside_links(config.root)
+    if problem := unusable_papers(config):
+        raise SitegenError(problem)
     themes = load_themes(config.themes_file)
     papers, problems = load_papers(config.papers_dir, cache)
     problems += validate_papers(papers, themes, config)

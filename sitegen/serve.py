@@ -23,9 +23,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import click
-
-from sitegen.errors import SitegenError
+from sitegen.errors import SitegenError, echo
 from sitegen.handler import PreviewServer
 from sitegen.rebuild import BuilderLike, RebuildLoop
 from sitegen.watch import start_watching
@@ -59,7 +57,7 @@ def serve(
     """Serve a live preview of the project at ``root`` until Ctrl-C."""
 
     def report(message: str, err: bool) -> None:
-        click.echo(message, err=err)
+        echo(message, err=err)
 
     if not is_loopback(host):
         report(f"warning: listening on {host}: anyone who can reach this machine can see the preview", True)

@@ -18,6 +18,16 @@ from typing import Any
 import yaml
 
 from sitegen.errors import Problem, SitegenError
+from sitegen.inputs import (
+    CONTROL,
+    YAML_MAX,
+    InputProblem,
+    YamlProblem,
+    compose_yaml,
+    control_message,
+    read_input,
+    shown,
+)
 
 UNSORTED = "unsorted"  # fallback folder for papers no theme claims
 
@@ -60,28 +70,25 @@ REQUIRED_KEYS = ("slug", "title", "description")
 def load_themes(path: Path) -> tuple[Theme, ...]:
     """Order = file order. Raises SitegenError naming the file and line of every problem found."""
     path = Path(path)
+    if not path.exists() and not path.is_symlink():
+        raise SitegenError(Problem(path, "themes file not found"))
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except FileNotFoundError:
-        raise SitegenError(Problem(path, "themes file not found")) from None
-    except (OSError, UnicodeDecodeError) as exc:
-        reason = exc.strerror if isinstance(exc, OSError) else "not UTF-8 text"
-        raise SitegenError(Problem(path, f"themes file cannot be read ({reason})")) from None
+        text = read_input(path, YAML_MAX).decode("utf-8-sig")
+    except InputProblem as exc:
+        raise SitegenError(exc.problem) from None
+    except UnicodeDecodeError:
+        raise SitegenError(Problem(path, "themes file cannot be read (not UTF-8 text)")) from None
     return parse_themes(path, text)
 
 
 @lru_cache(maxsize=8)  # the same objects while the file is unchanged: page keys compare them by identity
 def parse_themes(path: Path, text: str) -> tuple[Theme, ...]:
     """Pure: the themes a file's text declares, or a SitegenError listing every problem."""
-    # libyaml's loader composes the same nodes (with marks) many times faster than the pure-Python one.
-    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)(text)
     try:
-        root = loader.get_single_node()
-    except yaml.YAMLError as exc:
-        mark = getattr(exc, "problem_mark", None)
-        reason = getattr(exc, "problem", None) or str(exc)
-        line = mark.line + 1 if mark else None
-        raise SitegenError(Problem(path, f"not valid YAML ({reason})", line)) from None
+        root, loader = compose_yaml(text)
+    except YamlProblem as exc:
+        line = exc.line + 1 if exc.line is not None else None
+        raise SitegenError(Problem(path, f"not valid YAML ({exc.reason})", line)) from None
 
     themes_node = _themes_list(path, root)
     problems: list[Problem] = []
@@ -118,15 +125,16 @@ def parse_themes(path: Path, text: str) -> tuple[Theme, ...]:
 def review_threshold(path: Path) -> float:
     """The top-level ``review_below`` of the themes file (a confidence, 0..1; default 0.3): a paper the
     importer files with less confidence is listed in its summary and noticed by ``sitegen check``."""
-    root = yaml.compose(Path(path).read_text(encoding="utf-8-sig"), Loader=yaml.SafeLoader)
+    # Read as load_themes reads it (callers load the themes first, so its problems are reported there).
+    root, loader = compose_yaml(read_input(Path(path), YAML_MAX).decode("utf-8-sig"))
     nodes = root.value if isinstance(root, yaml.MappingNode) else []
     node = next((v for k, v in nodes if isinstance(k, yaml.ScalarNode) and k.value == REVIEW_KEY), None)
     if node is None:
         return DEFAULT_REVIEW_BELOW
     problems: list[Problem] = []
-    value = _number(Path(path), f"'{REVIEW_KEY}'", node, yaml.SafeLoader(""), problems)
+    value = _number(Path(path), f"'{REVIEW_KEY}'", node, loader, problems)
     if value is None or not 0 <= value <= 1:
-        message = f"'{REVIEW_KEY}' must be a confidence between 0 and 1, not {node.value!r}"
+        message = f"'{REVIEW_KEY}' must be a confidence between 0 and 1, not {shown(node.value)}"
         raise SitegenError(Problem(path, message, _line(node)))
     return value
 
@@ -198,7 +206,10 @@ def _value_of(node: yaml.MappingNode, key: str) -> yaml.Node:
 
 def _string(path: Path, key: str, node: yaml.Node, problems: list[Problem]) -> str | None:
     if isinstance(node, yaml.ScalarNode) and node.tag == _STRING_TAG and node.value.strip():
-        return node.value.strip()
+        if not CONTROL.search(node.value):
+            return node.value.strip()
+        problems.append(Problem(path, f"'{key}' {control_message(node.value)}", _line(node)))
+        return None
     problems.append(Problem(path, f"'{key}' must be a non-empty string", _line(node)))
     return None
 
@@ -208,11 +219,14 @@ def _number(
 ) -> float | None:
     # Only YAML ints and floats: a quoted "3" or a bool is a mistake worth reporting, not coercing.
     if isinstance(node, yaml.ScalarNode) and node.tag in _NUMBER_TAGS:
-        value = float(loader.construct_object(node))
+        try:
+            value = float(loader.construct_object(node))
+        except (yaml.YAMLError, OverflowError):  # a 5000-digit integer
+            value = float("nan")
         if value == value and abs(value) != float("inf"):  # NaN and infinities would poison every score
             return value
-    shown = node.value if isinstance(node, yaml.ScalarNode) else type(node).__name__
-    problems.append(Problem(path, f"{what} must be a number, not {shown!r}", _line(node)))
+    value = node.value if isinstance(node, yaml.ScalarNode) else type(node).__name__
+    problems.append(Problem(path, f"{what} must be a number, not {shown(value)}", _line(node)))
     return None
 
 

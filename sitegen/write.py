@@ -6,15 +6,21 @@ build leaves the previous site untouched and a reader never sees half a site.
 
 from __future__ import annotations
 
+import ctypes
+import errno
+import glob
 import hashlib
 import importlib.metadata
 import os
+import re
 import shutil
 from collections.abc import Iterable
+from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
-from sitegen.config import CONFIG_FILE, Config
+from sitegen.config import Config
 from sitegen.errors import Problem, SitegenError
+from sitegen.inputs import walk_inputs
 
 # Marks a folder as sitegen's output, so a mistyped --output never replaces a folder of other files.
 MARKER = ".sitegen-output"
@@ -67,16 +73,22 @@ def is_current(output: Path, stamp: str) -> bool:
 def input_stamp(config: Config, strict: bool) -> str:
     """A hash of everything a build reads (content, themes, config, templates, static files, lunr.js, this
     package's code and its libraries' versions): equal stamps mean byte-identical output."""
-    digest = hashlib.sha256(repr((config, strict, _LIBRARIES)).encode())
-    sources = [config.root / CONFIG_FILE, config.themes_file, config.lunr_file]
-    for folder in (config.papers_dir, config.templates_dir, config.static_dir, Path(__file__).parent):
-        sources += sorted(p for p in folder.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for path in sources:
-        digest.update(str(path).encode() + b"\0")
-        try:
-            digest.update(path.read_bytes())
-        except OSError:
-            digest.update(b"<missing>")
+    # Paths relative to their folder: the same project gives the same stamp wherever it is and however
+    # --root is spelled.
+    digest = hashlib.sha256(repr((replace(config, root=Path(".")), strict, _LIBRARIES)).encode())
+    files, refused = walk_inputs(config.root)
+    digest.update(repr([(p.message, str(p.path)) for p in refused]).encode())  # a refused link fails it
+    dumps = f"{config.dumps_dir}{os.sep}"
+    inputs = [Path(path) for path in files if not path.startswith(dumps)]  # import's input, not build's
+    package = Path(__file__).parent
+    code = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    for folder, paths in ((config.root, [*inputs, config.lunr_file]), (package, code)):
+        for path in paths:
+            digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
+            try:
+                digest.update(path.read_bytes())
+            except OSError:
+                digest.update(b"<missing>")
     return digest.hexdigest()
 
 
@@ -92,9 +104,12 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = ""
     Returns the number of files written."""
     output = output.absolute()
     check_output(output)
-    output.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        sweep_staging(output)
+    except OSError as exc:
+        raise SitegenError(Problem(exc.filename or output, f"cannot be written ({exc.strerror})")) from None
     staging = output.with_name(f".{output.name}.new-{os.getpid()}")
-    retired = output.with_name(f".{output.name}.old-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
         seen: set[PurePosixPath] = set()
@@ -109,23 +124,68 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = ""
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         (staging / MARKER).write_bytes(_marker(stamp, _digest(sizes)))
-        count = len(sizes)
-        if output.exists():
-            os.replace(output, retired)
-        try:
-            os.replace(staging, output)
-        except OSError:
-            if retired.exists():
-                os.replace(retired, output)
-            raise
+        swap_in(staging, output)
     except OSError as exc:
         raise SitegenError(
             Problem(exc.filename or output, f"could not write the site ({exc.strerror}); previous site kept")
         ) from None
     finally:
-        shutil.rmtree(staging, ignore_errors=True)
+        shutil.rmtree(staging, ignore_errors=True)  # the new site's leftovers, or the old site
+    return len(sizes)
+
+
+def swap_in(staging: Path, output: Path) -> None:
+    """Make ``staging`` the ``output`` folder so that ``output`` exists at every moment: where the system
+    can, the two are exchanged in one step (the old site is left at ``staging``)."""
+    if not output.exists():
+        os.replace(staging, output)
+    elif not _exchange(staging, output):  # two renames: a reader may find no folder for a moment
+        retired = output.with_name(f".{output.name}.old-{os.getpid()}")
+        os.replace(output, retired)
+        try:
+            os.replace(staging, output)
+        except OSError:
+            os.replace(retired, output)
+            raise
         shutil.rmtree(retired, ignore_errors=True)
-    return count
+
+
+_RENAME_EXCHANGE = 2  # linux/fs.h
+
+
+def _exchange(first: Path, second: Path) -> bool:
+    """Swap two paths atomically with Linux's renameat2; False where the system or file system cannot."""
+    renameat2 = getattr(ctypes.CDLL(None, use_errno=True), "renameat2", None)
+    if renameat2 is None:
+        return False
+    at_cwd = -100  # AT_FDCWD: the paths are absolute anyway
+    if renameat2(at_cwd, os.fsencode(first), at_cwd, os.fsencode(second), _RENAME_EXCHANGE) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):
+        return False
+    raise OSError(error, os.strerror(error), str(second))
+
+
+_STAGING = re.compile(r"\.(?P<name>.+)\.(?:new|old)-(?P<pid>\d+)")
+
+
+def sweep_staging(output: Path) -> None:
+    """Remove staging folders that builds killed before they finished left beside ``output``."""
+    for path in output.parent.glob(f".{glob.escape(output.name)}.*-*"):
+        match = _STAGING.fullmatch(path.name)
+        if match and match["name"] == output.name and not _alive(int(match["pid"])):
+            shutil.rmtree(path, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except (ProcessLookupError, OverflowError):  # no such process (an absurd number is none either)
+        return False
+    except PermissionError:  # another user's
+        return True
+    return True
 
 
 def update_site(

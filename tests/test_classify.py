@@ -205,7 +205,7 @@ def test_missing_file(tmp_path):
 def test_invalid_yaml(tmp_path):
     path = write(tmp_path, VALID.replace("    title: Beta", "    title: [Beta"))
     (message,) = problems(path)
-    assert message.startswith(f"{path}:9: not valid YAML (")
+    assert message.startswith(f"{path}:8: not valid YAML (the [ opened here is never closed")
 
 
 def test_duplicate_slug(tmp_path):
@@ -282,14 +282,14 @@ def write_tree(root: Path, moved: dict[str, str] | None = None) -> Path:
     for item in TREE:
         theme = (moved or {}).get(item["title"], item["theme"])
         changes.append(new_paper_file(papers, item["title"], item["abstract"], theme, "2026-01-01"))
-    apply_plan_of(changes)
+    apply_plan_of(changes, papers)
     return project
 
 
-def apply_plan_of(changes) -> None:
+def apply_plan_of(changes, papers: Path) -> None:
     from sitegen.importer import ImportPlan
 
-    apply_plan(ImportPlan(0, len(changes), len(changes), tuple(changes), 0, ()))
+    apply_plan(ImportPlan(0, len(changes), len(changes), tuple(changes), 0, ()), papers)
 
 
 def write_dump(project: Path, *papers: tuple[str, str]) -> Path:
@@ -349,7 +349,7 @@ def test_tree_examples_are_labelled_by_folder_and_skip_unsorted(tmp_path):
     project = write_tree(tmp_path / "p")
     papers = project / "content" / "papers"
     stray = new_paper_file(papers, "Unfiled Thing", "Nobody knows yet.", UNSORTED, "2026-01-01")
-    apply_plan_of([stray])
+    apply_plan_of([stray], papers)
     examples = tree_examples(papers, load_themes(SMALL_THEMES))
     assert len(examples) == len(TREE)
     assert {e.title: e.theme for e in examples}[TREE[3]["title"]] == "vision"
