@@ -74,6 +74,13 @@ def test_a_link_out_of_the_project_is_refused(site: Path, outside: Path, link: s
     assert snapshot(site / "site") == before
 
 
+def test_classify_refuses_a_link_out_of_the_project(site: Path, outside: Path):
+    link = "content/papers/vision/leak.md"
+    (site / link).symlink_to(outside / link)  # its words would be the evidence classify prints
+    output = failed(run_sitegen("classify", "Leaked notes", cwd=site, check=False), link, "outside")
+    assert output.count(SECRET) == 0, output
+
+
 def test_the_preview_refuses_a_link_out_of_the_project(site: Path, outside: Path):
     (site / "static" / "env.txt").symlink_to(outside / "secret.txt")
     config, _ = load_config(site)
