@@ -7,6 +7,7 @@ sitemap and robots.txt are absolute, as on a real host), serves it on that port 
     .venv/bin/python bench/lighthouse.py                 # mobile (Lighthouse's default, throttled)
     .venv/bin/python bench/lighthouse.py --preset desktop
     .venv/bin/python bench/lighthouse.py --runs 3        # the median of three runs per page
+    .venv/bin/python bench/lighthouse.py --as-configured # the `make site` build: sitegen.yaml's base_url
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ CATEGORIES = ["performance", "accessibility", "best-practices", "seo"]
 PAGES = {
     "home": "",
     "paper": "papers/pangu-pi-enhancing-language-model-architectures-via-nonlinearity-compensation/",
+    "my list": "my/",
 }
 
 
@@ -72,6 +74,11 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", choices=["mobile", "desktop"], default="mobile")
     parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument(
+        "--as-configured",
+        action="store_true",
+        help="build with sitegen.yaml's base_url, as `make site` does, not with the full local URL",
+    )
     args = parser.parse_args()
     for need, hint in ((LIGHTHOUSE, "run `npm ci`"), (Path(CHROMIUM), "apt-get install chromium")):
         if not need.exists():
@@ -80,7 +87,8 @@ def main() -> None:
     base = f"http://127.0.0.1:{port}/"
     with tempfile.TemporaryDirectory() as tmp:
         site = Path(tmp) / "site"
-        build = [sys.executable, "-m", "sitegen", "build", "--output", str(site), "--base-url", base]
+        build = [sys.executable, "-m", "sitegen", "build", "--output", str(site)]
+        build += [] if args.as_configured else ["--base-url", base]
         subprocess.run(build, cwd=ROOT, check=True, capture_output=True)
         server = http.server.ThreadingHTTPServer(
             ("127.0.0.1", port), functools.partial(Quiet, directory=str(site))

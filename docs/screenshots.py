@@ -22,7 +22,20 @@ from test_quality import PAGES  # noqa: E402
 
 OUT = ROOT / "docs" / "screenshots"
 SIZES = {"1280": (1280, 900), "375": (375, 812)}
-DARK = [("home", "1280"), ("paper", "375")]  # a couple in the dark scheme too
+DARK = [("home", "1280"), ("paper", "375"), ("my", "1280")]  # a few in the dark scheme too
+# The reader's list, after saving a few papers of one theme and marking two of them read.
+MY_LIST = ("my", "my/", "#my-list[data-ready] #my-papers li .mylist button")
+SAVE_FROM = "themes/efficiency/"
+
+
+def save_some_papers(page, base: str) -> None:
+    page.goto(base + SAVE_FROM)
+    page.wait_for_selector(".paper-card .mylist button")
+    holders = page.locator(".paper-card .mylist")
+    for i in range(5):
+        holders.nth(i).locator("[data-toggle=save]").click()
+    for i in (0, 2):
+        holders.nth(i).locator("[data-toggle=read]").click()
 
 
 def main() -> None:
@@ -34,8 +47,9 @@ def main() -> None:
         subprocess.run(
             [sys.executable, "-m", "sitegen", "build", "--output", str(site)], cwd=ROOT, check=True
         )
-        shots = [(name, path, ready, size, "light") for name, path, ready in PAGES for size in SIZES]
-        shots += [(n, p, r, size, "dark") for n, p, r in PAGES for name, size in DARK if name == n]
+        pages = [*PAGES, MY_LIST]
+        shots = [(name, path, ready, size, "light") for name, path, ready in pages for size in SIZES]
+        shots += [(n, p, r, size, "dark") for n, p, r in pages for name, size in DARK if name == n]
         with serve_folder(site) as base, sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
             for name, path, ready, size, scheme in shots:
@@ -46,6 +60,8 @@ def main() -> None:
                     device_scale_factor=1,
                 )
                 page = context.new_page()
+                if name == MY_LIST[0]:
+                    save_some_papers(page, base)
                 page.goto(base + path)
                 page.wait_for_selector(ready)
                 page.wait_for_timeout(400)  # let the full search index replace the titles-only one

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TypeVar
 
-from sitegen import search
+from sitegen import mylist, search
 from sitegen.cache import (
     AssetSlots,
     Memo,
@@ -269,6 +269,9 @@ def data_files(
     # edit to one abstract changes the index's versions without touching every page.
     files[f"static/{search.MANIFEST_FILE}"] = search.manifest(asset_versions(index))
     files["papers.json"] = papers_json(site, views)
+    files["papers.bib"] = mylist.citations_bib(site)
+    files[mylist.DATA_FILE] = mylist.list_data(site, views)
+    files[mylist.BIBTEX_FILE] = mylist.bibtex_data(site)
     return index, files
 
 

@@ -262,12 +262,21 @@ def add_command(
     "--base-url", default=None, help="Override base_url, e.g. /reading-list/ or https://host/reading-list/."
 )
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown keys, unknown fields) as errors.")
+@click.option(
+    "--offline",
+    is_flag=True,
+    help="Link to index.html files, for a site opened from disk without JavaScript.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="Print the time each stage took.")
-def build_command(root: Path, output: Path | None, base_url: str | None, strict: bool, verbose: bool) -> None:
+def build_command(
+    root: Path, output: Path | None, base_url: str | None, strict: bool, offline: bool, verbose: bool
+) -> None:
     """Build the static site from content/ into site/ (atomically: a failed build keeps the old site)."""
+    from dataclasses import replace
+
     from sitegen.write import input_stamp, is_current
 
-    config = _load_config(root, strict, base_url)
+    config = replace(_load_config(root, strict, base_url), offline=offline)
     target = output or root / "site"
     started = time.perf_counter()
     stamp = input_stamp(config, strict)
@@ -281,6 +290,14 @@ def build_command(root: Path, output: Path | None, base_url: str | None, strict:
 
     written, warnings = build(config, target, strict, echo if verbose else None, stamp)
     _echo_problems(warnings)
+    if not config.site_url:
+        # Once per build, and not a --strict failure: a preview or a build for disk needs no host.
+        echo(
+            f"sitegen.yaml: warning: base_url {config.base_url!r} is not a full URL, so feeds, the sitemap"
+            " and canonical links use paths only and robots.txt names no sitemap; pass --base-url"
+            " https://host/path/ when building for a host",
+            err=True,
+        )
     echo(f"Built {written} files into {target}")
 
 

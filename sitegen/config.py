@@ -48,6 +48,9 @@ class Config:
         metadata={"doc": "curator status vocabulary: slug -> label ('excluded' is always known)"},
     )
     root: Path = field(default=Path("."), metadata={"doc": "", "internal": True})
+    # `sitegen build --offline`: links name index.html, so that the site works opened from disk without
+    # JavaScript (browsers show a folder listing for "papers/x/" there).
+    offline: bool = field(default=False, metadata={"doc": "", "internal": True})
 
     @property
     def content_dir(self) -> Path:

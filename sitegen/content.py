@@ -141,8 +141,13 @@ def _spell_greek(char: str) -> str:
 
 
 def unique_slug(title: str, pid: str, taken: Iterable[str]) -> str:
-    """A slug for a new paper that no other paper has; stable because it depends only on title and id."""
+    """A slug for a new paper that no other paper has; stable because it depends only on title and id.
+    Math is read as text first ("$\\mathcal{O}(n)$" gives "o-n", not "mathcal-o-n"); papers already on
+    disk keep the slug their file name gives them."""
+    from sitegen.markup import plain_title  # the text layer is heavy; only import needs it
+
     taken = set(taken)
+    title = plain_title(title)
     base = slugify(title)
     if base and base not in taken:
         return base

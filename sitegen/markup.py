@@ -16,7 +16,7 @@ import functools
 import html
 import re
 from html.parser import HTMLParser
-from xml.etree.ElementTree import SubElement, tostring
+from xml.etree.ElementTree import Element, SubElement, tostring
 
 import markdown
 import markupsafe
@@ -25,6 +25,8 @@ from latex2mathml.converter import convert_to_element
 from latex2mathml.symbols_parser import convert_symbol
 from markdown import util
 from markdown.inlinepatterns import InlineProcessor
+
+from sitegen import textmode
 
 # --- MathML -------------------------------------------------------------------------------------------------
 
@@ -162,6 +164,7 @@ _MATH_OR_ESCAPE = re.compile(
     rf"|\$\$(?P<block_dollar>.{{1,{MAX_TEX}}}?)\$\$"
     rf"|\\\((?P<inline>.{{1,{MAX_TEX}}}?)\\\)"
     rf"|{_DOLLAR.format(name='inline_dollar')}"
+    rf"|(?P<text_mode>{textmode.TEXT_MODE})"
     r"|\\(?P<char>.)",
     re.DOTALL,
 )
@@ -169,14 +172,24 @@ _DOLLAR_MATH = re.compile(_DOLLAR.format(name="tex"), re.DOTALL)
 
 
 class _MathAndEscapeProcessor(InlineProcessor):
-    """Replaces Python-Markdown's 'escape' pattern: backslash escapes as before, math spans to MathML."""
+    """Replaces Python-Markdown's 'escape' pattern: backslash escapes as before, math spans to MathML,
+    TeX text-mode commands (accents, emphasis, escaped characters) to text."""
 
-    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str | None, int, int]:
+    def handleMatch(self, m: re.Match[str], data: str) -> tuple[str | Element | None, int, int]:
         char = m["char"]
         if char is not None:
             if char in self.md.ESCAPED_CHARS:  # what the stock escape pattern does
                 return f"{util.STX}{ord(char)}{util.ETX}", m.start(), m.end()
-            return None, m.start(), m.end()  # "\%" stays as written
+            if textmode.ESCAPED_CHARACTER.match(data, m.start()):  # TeX's "\%", "\&"
+                return char, m.start(), m.end()
+            return None, m.start(), m.end()  # any other "\x" stays as written
+        if m["text_mode"] is not None:
+            tag, text = textmode.replacement(m)
+            if tag is None:
+                return text, m.start(), m.end()
+            element = Element(tag)
+            element.text = text
+            return element, m.start(), m.end()
         display = "block" if m["block"] is not None or m["block_dollar"] is not None else "inline"
         tex = m["block"] or m["block_dollar"] or m["inline"] or m["inline_dollar"]
         mathml = tex_to_mathml(tex, display)
@@ -267,14 +280,23 @@ def escape_markdown(text: str) -> str:
 # --- Titles -------------------------------------------------------------------------------------------------
 
 
+_SCRIPT_ONLY = re.compile(r"([\^_])(?:\{([\w+\-*′']+)\}|([\w+\-*′']))")
+
+
 def render_title(title: str) -> markupsafe.Markup:
     """Title -> safe inline HTML: escaped text with each ``$...$`` span as inline MathML."""
     parts: list[str] = []
     position = 0
     for m in _DOLLAR_MATH.finditer(title):
-        mathml = tex_to_mathml(m["tex"])
+        script = _SCRIPT_ONLY.fullmatch(m["tex"].strip())
+        if script:  # "S$^2$fM": a script on the text before it; MathML's empty base would leave a gap
+            tag = "sup" if script[1] == "^" else "sub"
+            mathml: str | None = f"<{tag}>{markupsafe.escape(script[2] or script[3])}</{tag}>"
+        else:
+            mathml = tex_to_mathml(m["tex"])
+            mathml = mathml and _sanitise_math(mathml)
         if mathml is not None:  # unconvertible TeX stays text, dollars and all
-            parts += [markupsafe.escape(title[position : m.start()]), _sanitise_math(mathml)]
+            parts += [markupsafe.escape(title[position : m.start()]), mathml]
             position = m.end()
     if not parts:
         return markupsafe.escape(title)
@@ -302,7 +324,8 @@ def _command_text(m: re.Match[str]) -> str:
     if name in _WRAPPERS:
         return ""
     code_point = convert_symbol("\\" + name)  # \alpha -> α, \times -> ×, \leq -> ≤
-    return chr(int(code_point, 16)) if code_point else name  # \log -> log
+    space = " " if m[0][-1].isspace() else ""  # "\log n" is two words
+    return (chr(int(code_point, 16)) if code_point else name) + space  # \log -> log
 
 
 def _script_text(m: re.Match[str]) -> str:
@@ -393,11 +416,13 @@ def plain_text(fragment: str) -> str:
 
 
 def excerpt(text: str, limit: int = 240) -> str:
-    """The first ``limit`` characters of plain text, cut at a word boundary, with '…' when cut."""
+    """The first ``limit`` characters of plain text, cut at a word boundary, with '…' when cut mid-sentence
+    (a cut just after a full stop reads as the end of a sentence, so it gets none: never ".…")."""
     text = " ".join(text.split())
     if len(text) <= limit:
         return text
     head = text[: limit + 1]  # one more, so a word ending exactly at the limit is kept whole
     cut = head.rfind(" ")
     head = head[:cut] if cut > 0 else text[:limit]
-    return head.rstrip(" ,;:-–—") + "…"
+    head = head.rstrip(" ,;:-–—")
+    return head if head.endswith((".", "!", "?", "…")) else head + "…"

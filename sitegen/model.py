@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -37,10 +38,13 @@ class Site:
 
     @cached_property
     def newest(self) -> tuple[Paper, ...]:
-        """Newest additions first; ties broken by title so the order is stable."""
-        # Two stable sorts: by title, then by date (YYYY-MM-DD strings sort as dates) newest first.
+        """Newest additions first; papers added the same day by the day their listing appeared (newest
+        first), then by title so the order is stable."""
+        # Stable sorts: by title, then by (added, last listed) newest first (ISO dates sort as strings).
         by_title = sorted(self.papers, key=title_key)
-        return tuple(sorted(by_title, key=lambda p: p.added or "", reverse=True))
+        return tuple(
+            sorted(by_title, key=lambda p: (p.added or "", max(listing_days(p), default="")), reverse=True)
+        )
 
     def theme(self, slug: str) -> Theme:
         return self._themes[slug]
@@ -68,15 +72,57 @@ class Site:
         return tuple(p for p in papers if tag in map(tag_slug, p.tags))
 
     @cached_property
-    def source_counts(self) -> tuple[tuple[str, str | None, int], ...]:
-        """How many visible papers each dump contributed: (file, date, count), by file name."""
+    def listing_counts(self) -> tuple[tuple[str, int], ...]:
+        """How many visible papers each Daily Papers day listed: (YYYY-MM-DD, count), newest day first.
+        Papers whose listing has no day that can be dated are not counted."""
         counts: dict[str, int] = {}
-        dates: dict[str, str | None] = {}
         for paper in self.papers:
-            for source in paper.sources:
-                counts[source.file] = counts.get(source.file, 0) + 1
-                dates.setdefault(source.file, source.date)
-        return tuple((name, dates[name], counts[name]) for name in sorted(counts))
+            for day in listing_days(paper):
+                counts[day] = counts.get(day, 0) + 1
+        return tuple(sorted(counts.items(), reverse=True))
+
+
+# Date lines as dumps carry them: without a year ("May 22", the usual) or with one.
+_DAY_FORMATS = ("%b %d", "%B %d")
+_DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%Y-%m-%d")
+
+
+def listing_day(date: str | None, added: str | None) -> str | None:
+    """A dump's date line as YYYY-MM-DD, or None. A line without a year ("May 22") takes it from the day the
+    paper was added, since a page is copied on or after its date: the latest such day not after ``added``."""
+    text = " ".join((date or "").split())
+    for form in _DATE_FORMATS:
+        try:
+            return datetime.datetime.strptime(text, form).date().isoformat()
+        except ValueError:
+            continue
+    for form in _DAY_FORMATS:
+        try:
+            parsed = datetime.datetime.strptime(f"{text} 2000", f"{form} %Y")  # a leap year: Feb 29 parses
+        except ValueError:
+            continue
+        return _latest_day_until(parsed.month, parsed.day, added)
+    return None
+
+
+def _latest_day_until(month: int, day: int, added: str | None) -> str | None:
+    try:
+        until = datetime.date.fromisoformat(added or "")
+    except ValueError:
+        return None
+    for year in range(until.year, until.year - 5, -1):  # within 4 years there is a Feb 29
+        try:
+            candidate = datetime.date(year, month, day)
+        except ValueError:
+            continue
+        if candidate <= until:
+            return candidate.isoformat()
+    return None
+
+
+def listing_days(paper: Paper) -> tuple[str, ...]:
+    """Every day a Daily Papers page listed ``paper``, oldest first, without repeats."""
+    return tuple(sorted({d for s in paper.sources if (d := listing_day(s.date, paper.added))}))
 
 
 def title_key(paper: Paper) -> tuple[str, str]:

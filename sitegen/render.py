@@ -7,7 +7,9 @@ from disk; only 404.html, served at any depth, uses the configured base path.
 
 from __future__ import annotations
 
+import datetime
 import hashlib
+import re
 import uuid
 from collections.abc import Hashable, Mapping
 from dataclasses import dataclass
@@ -18,10 +20,11 @@ from urllib.parse import quote, quote_plus
 import jinja2
 from markupsafe import Markup
 
+from sitegen.cite import bibtex_entry, paper_citation
 from sitegen.config import Config
 from sitegen.content import Paper
 from sitegen.markup import excerpt, plain_text, plain_title, render_markdown, render_title
-from sitegen.model import Site, tag_slug
+from sitegen.model import Site, listing_days, tag_slug
 from sitegen.related import Related
 from sitegen.themes import Theme
 
@@ -112,8 +115,21 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinj
         keep_trailing_newline=True,
         auto_reload=False,
     )
+    env.filters["plural"] = plural
+    env.filters["long_date"] = long_date
     env.globals["tag_slug"] = tag_slug
     return env
+
+
+def plural(count: int, noun: str, nouns: str | None = None) -> str:
+    """'1 paper', '2 papers', '0 papers' (``nouns`` when adding an s is wrong)."""
+    return f"{count} {noun if count == 1 else nouns or noun + 's'}"
+
+
+def long_date(day: str) -> str:
+    """YYYY-MM-DD as readers write it in English: '22 May 2026'."""
+    date = datetime.date.fromisoformat(day)
+    return f"{date.day} {date.strftime('%B')} {date.year}"
 
 
 def asset_versions(files: Mapping[str, bytes]) -> dict[str, str]:
@@ -180,6 +196,7 @@ def site_pages(site: Site, views: Views, related: Mapping[str, tuple[Related, ..
     pages = [
         home_page(site, views),
         page("search/index.html", "search.html"),
+        page("my/index.html", "my.html"),
         page("404.html", "404.html"),
         feed_page(site, "feed.xml", site.config.title, "", site.newest, views),
         sitemap_page(site),
@@ -210,7 +227,7 @@ def home_page(site: Site, views: Views) -> Page:
         "index.html",
         paper_count=len(site.papers),
         themes=tuple((t, len(site.by_theme[t.slug])) for t in site.themes),
-        sources=site.source_counts,
+        listings=site.listing_counts,
         newest=cards(site, site.newest[:NEWEST_SIZE], views),
     )
 
@@ -263,11 +280,18 @@ def theme_page(site: Site, theme: Theme, views: Views) -> Page:
 
 
 def listing(
-    site: Site, folder: str, title: str, theme: Theme | None, papers: tuple[Paper, ...], views: Views
+    site: Site,
+    folder: str,
+    title: str,
+    theme: Theme | None,
+    papers: tuple[Paper, ...],
+    views: Views,
+    kind: str = "tag",
 ) -> Page:
-    """A pre-rendered filtered list (a tag, a status, or either within a theme): filtering without JS."""
+    """A pre-rendered filtered list (``kind`` "tag" or "status", site-wide or within a theme): filtering
+    without JS."""
     shown = cards(site, papers, views, with_theme=theme is None)
-    return page(folder + "index.html", "listing.html", title=title, theme=theme, papers=shown)
+    return page(folder + "index.html", "listing.html", title=title, theme=theme, papers=shown, kind=kind)
 
 
 def theme_filter_pages(site: Site, theme: Theme, views: Views) -> list[Page]:
@@ -275,7 +299,7 @@ def theme_filter_pages(site: Site, theme: Theme, views: Views) -> list[Page]:
     papers = site.by_theme[theme.slug]
     home = theme_home(theme)
     pages = [
-        listing(site, f"{home}status/{status}/", f"{theme.title}: {label}", theme, chosen, views)
+        listing(site, f"{home}status/{status}/", f"{theme.title}: {label}", theme, chosen, views, "status")
         for status, label in site.config.status_labels.items()
         if (chosen := site.with_status(papers, status))
     ]
@@ -287,7 +311,7 @@ def theme_filter_pages(site: Site, theme: Theme, views: Views) -> list[Page]:
 
 def status_pages(site: Site, views: Views) -> list[Page]:
     return [
-        listing(site, f"status/{status}/", label, None, chosen, views)
+        listing(site, f"status/{status}/", label, None, chosen, views, "status")
         for status, label in site.config.status_labels.items()
         if (chosen := site.with_status(site.papers, status))
     ]
@@ -313,6 +337,8 @@ def paper_page(site: Site, paper: Paper, views: Views, related: tuple[Related, .
         related=tuple((views[r.slug], r.terms) for r in related),
         lookups=views[paper.slug].lookups,
         edit_url=edit_url(site.config, paper),
+        bibtex=bibtex_entry(paper_citation(paper, site.config.site_url, site.config.base_path)),
+        listed=listing_days(paper),
     )
 
 
@@ -340,7 +366,10 @@ class Renderer:
             "atom_date": atom_date,
             **dict(page.context),
         }
-        return self.env.get_template(page.template).render(context).encode("utf-8")
+        text = self.env.get_template(page.template).render(context)
+        if config.offline and page.path.endswith(".html"):
+            text = offline_links(text)
+        return text.encode("utf-8")
 
     def absolute(self, path: str) -> str:
         """A full URL when base_url names a host (feeds and sitemaps need one), else a root-relative path."""
@@ -351,6 +380,18 @@ class Renderer:
         if self.config.site_url:
             return self.absolute(path)
         return uuid.uuid5(uuid.NAMESPACE_URL, f"sitegen:{self.config.title}:{path}").urn
+
+
+# A relative link to a folder: no scheme, not from the host's root, a path that ends in "/" or is empty
+# (the page's own folder; "#x" and "?q" alone stay links within the page).
+_FOLDER_LINK = re.compile(
+    r'(?P<attr> (?:href|action)=")(?P<path>(?![a-z][a-z0-9+.-]*:|/)[^"?#]*/(?=[?#"])|(?="))'
+)
+
+
+def offline_links(html: str) -> str:
+    """Every relative link to a folder made a link to its index.html (``--offline``)."""
+    return _FOLDER_LINK.sub(lambda m: f"{m['attr']}{m['path']}index.html", html)
 
 
 def atom_date(day: str | None) -> str:

@@ -83,6 +83,13 @@ def visible_papers(root: Path) -> list[Path]:
     return [p for p in papers if "\nstatus: excluded\n" not in p.read_text(encoding="utf-8")]
 
 
+def reader_project(root: Path) -> Path:
+    """A project holding the small frozen corpus of tests/fixtures/reader (six papers, three themes)."""
+    make_project(root)
+    shutil.copytree(FIXTURES / "reader" / "papers", root / "content" / "papers")
+    return root
+
+
 def snapshot(folder: Path) -> dict[str, bytes]:
     """Every file under a folder with its bytes, for comparing whole trees."""
     return {

@@ -3,6 +3,7 @@ from __future__ import annotations
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
+from datetime import date
 from pathlib import Path
 
 import pytest
@@ -147,22 +148,20 @@ def test_every_theme_has_a_valid_atom_feed_linked_from_its_page(curated: Path):
         assert '<link rel="alternate" type="application/atom+xml"' in page and 'href="feed.xml"' in page
 
 
-def test_home_chart_and_source_counts_match_the_content(corpus_project: Path, built_home: str):
+def test_home_chart_and_listing_counts_match_the_content(corpus_project: Path, built_home: str):
     papers = visible_papers(corpus_project)
     counts = {theme: sum(p.parent.name == theme for p in papers) for theme in {p.parent.name for p in papers}}
-    chart = built_home.split('<figure class="chart">')[1].split("</figure>")[0]
-    assert 'aria-labelledby="chart-title"' in chart and "<title" in chart and "<desc" in chart
-    values = [int(v) for v in re.findall(r'<text class="chart-value"[^>]*>(\d+)</text>', chart)]
-    hrefs = re.findall(r'<a href="themes/([a-z0-9-]+)/">', chart)
-    assert dict(zip(hrefs, values, strict=True)) == counts
-    desc = re.search(r"<desc[^>]*>(.*?)</desc>", chart).group(1)
-    assert all(f": {count}" in desc for count in counts.values())
+    chart = built_home.split('<figure class="chart"')[1].split("</figure>")[0]
+    assert 'aria-labelledby="chart-title"' in chart and 'id="chart-title"' in chart
+    bars = re.findall(r'<a href="themes/([a-z0-9-]+)/">.*?<span class="bar-value">(\d+)</span>', chart)
+    assert {slug: int(value) for slug, value in bars if value != "0"} == counts
     table = built_home.split('class="sources-table"')[1].split("</table>")[0]
-    rows = re.findall(r"<code>([^<]+)</code></td><td>[^<]*</td><td>(\d+)</td>", table)
-    assert len(rows) == 5
-    for name, count in rows:
-        listed = sum(f"- file: {name}\n" in p.read_text() for p in papers)
-        assert int(count) == listed
+    rows = re.findall(r'<time datetime="(\d{4}-\d\d-\d\d)">[^<]+</time></td><td>(\d+)</td>', table)
+    # Five seed dumps, one without a date line: four days, newest first, the year from the papers' `added`.
+    assert [day for day, _ in rows] == ["2026-07-29", "2026-06-26", "2026-05-22", "2026-03-12"]
+    for day, count in rows:
+        month_day = f"  date: {date.fromisoformat(day).strftime('%b')} {date.fromisoformat(day).day}\n"
+        assert int(count) == sum(month_day in p.read_text() for p in papers)
 
 
 @pytest.fixture(scope="module")
