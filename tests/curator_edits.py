@@ -165,6 +165,23 @@ def set_links(project: Project) -> list[Path]:
     return _rewrite(project, _some_paper(project), arxiv=arxiv, code=code)
 
 
+def set_published(project: Project) -> list[Path]:
+    """The publication date a citation takes its year from."""
+    published = project.rng.choice((None, f"20{project.rng.randint(19, 26)}-0{project.rng.randint(1, 9)}-15"))
+    return _rewrite(project, _some_paper(project), published=published)
+
+
+def set_sources(project: Project) -> list[Path]:
+    """The dumps a paper was listed in, with their date lines as pasted: without a year (read against
+    ``added``), with one, or none that can be dated; the home's and the paper's "Listed in" follow them."""
+    dates = ("Nov 1", "Oct 30", "Feb 29", "November 2, 2026", "3 Nov 2026", "", "sometime")
+    sources = [
+        {"file": f"2026-11-0{day}.txt", "date": project.rng.choice(dates)}
+        for day in sorted(project.rng.sample(range(1, 10), project.rng.randint(1, 3)))
+    ]
+    return _rewrite(project, _some_paper(project), sources=sources)
+
+
 def retitle(project: Project) -> list[Path]:
     return _rewrite(project, _some_paper(project), title=project.title())
 
@@ -275,6 +292,8 @@ EDITS: tuple[Callable[[Project], list[Path]], ...] = (
     set_added,
     set_related,
     set_links,
+    set_published,
+    set_sources,
     retitle,
     edit_abstract,
     add,

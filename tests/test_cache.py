@@ -66,6 +66,8 @@ def test_the_edits_cover_every_kind_a_curator_makes():
     names = {edit.__name__ for edit in EDITS}
     assert {"set_status", "set_tags", "set_notes", "edit_theme", "reorder_themes", "move", "retitle"} <= names
     assert {"add", "delete", "edit_config", "edit_template", "edit_static"} <= names
+    # What citations (papers.bib, the Cite block) and the "Listed in" days read.
+    assert {"set_links", "set_published", "set_sources"} <= names
 
 
 def test_every_page_declares_a_hashable_context(tmp_path: Path):
