@@ -87,7 +87,8 @@ class Rendered:
     site: Site
     pages_rendered: int  # pages whose bytes were produced anew (the rest came from the previous build)
     # With ``BuildMode.PREVIEW``: makes the data files that ``files`` holds from the previous
-    # build (the search index, its manifest, papers.json); call it once the pages are out.
+    # build (the search index, its manifest, papers.json, papers.bib, the reading list's data); call it
+    # once the pages are out.
     later: Callable[[], list[tuple[str, bytes]]] | None = None
     lagging: frozenset[str] = frozenset()  # the paths of ``files`` that ``later`` brings up to date
 
@@ -262,7 +263,8 @@ def data_files(
     site: Site, views: dict[str, PaperView], index: dict[str, bytes] | None
 ) -> tuple[dict[str, bytes], dict[str, bytes]]:
     """The search index (``index`` when still current, else made anew) by name under static/, and every
-    data file by output path: the index, the manifest that names its versions, papers.json."""
+    data file by output path: the index, the manifest that names its versions, papers.json, papers.bib
+    and the reading list's scripts (see ``sitegen.mylist``)."""
     index = index or search.search_files(site, views)
     files = {f"static/{name}": data for name, data in index.items()}
     # Pages name the index files through this manifest (which search.js always fetches fresh), so an
