@@ -31,9 +31,12 @@ from sitegen.errors import Problem, SitegenError, failures_as_problems
 from sitegen.model import Site, load_site
 from sitegen.related import TOP_K, Related, Vocabulary, curate, related_papers
 from sitegen.render import Page, PaperView, Renderer, asset_versions, site_pages, static_files
-from sitegen.write import check_output, input_stamp, write_site
+from sitegen.write import check_output, input_stamp, write_files, write_site
 
 T = TypeVar("T")
+# Pages from which a one-shot build renders on both cores: a fork and a pipe cost about what rendering
+# a few dozen pages does.
+SHARED_FROM = 200
 
 
 @dataclass
@@ -91,6 +94,8 @@ class Rendered:
     # once the pages are out.
     later: Callable[[], list[tuple[str, bytes]]] | None = None
     lagging: frozenset[str] = frozenset()  # the paths of ``files`` that ``later`` brings up to date
+    # A one-shot build of a large site: pages rendered and written on the other core, not in ``files``.
+    shared: Iterable[tuple[str, bytes]] = ()
 
 
 class BuildMode(enum.Enum):
@@ -108,8 +113,9 @@ class BuildMode(enum.Enum):
 
     @property
     def forks(self) -> bool:
-        """Whether the search index is made in a forked child (on the second core). Only in a
-        single-threaded process: a fork copies no other thread and could inherit a lock one held."""
+        """Whether related papers, the search index and half the pages of a large site are made in forked
+        children (on the second core). Only in a single-threaded process: a fork copies no other thread
+        and could inherit a lock one held."""
         return self is BuildMode.BUILD and hasattr(os, "fork")
 
     @property
@@ -152,15 +158,26 @@ class Builder:
         cache = config.cache_dir / "jinja" if self.mode.keeps_compiled_templates else None
         return self._templates(sources, lambda: load_templates(config.templates_dir, sources, cache))
 
-    def _related(self, site: Site) -> dict[str, tuple[Related, ...]]:
-        """Each paper's related list: similarities are recomputed only when some title or abstract changed."""
+    def _related_job(self, site: Site) -> Callable[[], dict[str, tuple[Related, ...]]]:
+        """Start relating papers (on the other core in a one-shot build, while this one renders Markdown);
+        returns a function that waits for each paper's related list. Similarities are recomputed only
+        when some title or abstract changed."""
         texts = tuple((p.slug, p.title, p.abstract) for p in site.papers)
         # Extra candidates so that a curator's pins and hides still leave a full list.
         extra = max((len(p.pinned) + len(p.hidden) for p in site.papers), default=0)
-        computed = self._similar(
-            (texts, extra), lambda: related_papers(site.papers, TOP_K + extra, self._vocabulary)
+        kept = self._similar.get((texts, extra))
+        run = in_child if self.mode.forks else in_process
+        job = (
+            in_process(lambda: kept)
+            if kept is not None
+            else run(related_papers, site.papers, TOP_K + extra, self._vocabulary)
         )
-        return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
+
+        def finish() -> dict[str, tuple[Related, ...]]:
+            computed = self._similar.keep((texts, extra), job())
+            return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
+
+        return finish
 
     def render(self, timings: Timings) -> Rendered:
         """Render the site; any failure (a template's mistake too) is raised as a SitegenError."""
@@ -170,20 +187,28 @@ class Builder:
     def _render(self, timings: Timings) -> Rendered:
         with timings.step("load"):
             site = load_site(self.config, self._files)
+        related_job = self._related_job(site)
         with timings.step("markdown"):
             views = self._views(site.papers)
-        # Made on the second core while this one relates papers (the slowest steps side by side), or
-        # after the pages when the preview server asks for them later.
+        # Made on the second core beside related papers (the slowest steps side by side), or after the
+        # pages when the preview server asks for them later.
         deferred = self.mode.data_later and bool(self._data)
         data_job = None if deferred else self._data_job(site, views)
         with timings.step("related"):
-            related = self._related(site)
+            related = related_job()
         if data_job is not None:
             with timings.step("data"):
                 data_job()
         with timings.step("pages"):
             statics = self._static_files()
             listed = site_pages(site, views, related)
+            count = len(listed)
+            shared: Iterable[tuple[str, bytes]] = ()
+            if self.mode.forks and count >= SHARED_FROM:
+                # Every other page, rendered and written by a child (see ``build``).
+                listed, others = listed[0::2], listed[1::2]
+                pages = self._render_pages(others, asset_versions(statics))
+                shared = rendered_as_written((path, page.final) for path, page in pages)
             rendered = self._render_pages(listed, asset_versions(statics))
         # A one-shot build renders each page as it is written: the whole site is never in memory at once.
         files: Iterable[tuple[str, bytes]] = itertools.chain(
@@ -193,9 +218,9 @@ class Builder:
         )
         files = list(files) if self.mode.remembers else rendered_as_written(files)
         later = (lambda: list(self._data_job(site, views)().items())) if deferred else None
-        fresh = self._fresh if self.mode.remembers else len(listed)
+        fresh = self._fresh if self.mode.remembers else count
         lagging = frozenset(self._data) if deferred else frozenset()
-        return Rendered(files, site.warnings, site, fresh, later, lagging)
+        return Rendered(files, site.warnings, site, fresh, later, lagging, shared)
 
     def _static_files(self) -> dict[str, bytes]:
         static_dir = self.config.static_dir
@@ -329,7 +354,7 @@ def in_child(function: Callable[..., T], *args: object) -> Callable[[], T]:
             data = pipe.read()
         os.waitpid(pid, 0)
         if not data:
-            raise SitegenError("the search index process died; run the build again")
+            raise SitegenError("a build process died; run the build again")
         ok, value = pickle.loads(data)
         if not ok:
             raise value
@@ -369,7 +394,10 @@ def build(
         )
     with timings.step("pages+write"), collector_paused():
         count = write_site(
-            output, rendered.files, stamp if stamp is not None else input_stamp(config, strict)
+            output,
+            rendered.files,
+            stamp if stamp is not None else input_stamp(config, strict),
+            (lambda staging: in_child(write_files, staging, rendered.shared)) if rendered.shared else None,
         )
     if report:
         for name, seconds in timings.steps:

@@ -21,8 +21,6 @@ from xml.etree.ElementTree import Element, SubElement, tostring
 import markdown
 import markupsafe
 import nh3
-from latex2mathml.converter import convert_to_element
-from latex2mathml.symbols_parser import convert_symbol
 from markdown import util
 from markdown.inlinepatterns import InlineProcessor
 
@@ -78,6 +76,8 @@ def tex_to_mathml(tex: str, display: str = "inline") -> str | None:
     tex = tex.strip()
     if not tex:
         return None
+    from latex2mathml.converter import convert_to_element  # imported when a text has math: most have none
+
     try:
         root = convert_to_element(tex, display=display)
     except Exception:  # malformed TeX raises many types (its own, IndexError, KeyError...): show it as text
@@ -323,6 +323,8 @@ def _command_text(m: re.Match[str]) -> str:
         return " " if m[2] in ",;: " else "" if m[2] == "!" else m[2]
     if name in _WRAPPERS:
         return ""
+    from latex2mathml.symbols_parser import convert_symbol  # imported when a text has math
+
     code_point = convert_symbol("\\" + name)  # \alpha -> α, \times -> ×, \leq -> ≤
     space = " " if m[0][-1].isspace() else ""  # "\log n" is two words
     return (chr(int(code_point, 16)) if code_point else name) + space  # \log -> log

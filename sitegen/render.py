@@ -25,6 +25,7 @@ from sitegen.config import Config
 from sitegen.content import Paper
 from sitegen.markup import excerpt, plain_text, plain_title, render_markdown, render_title
 from sitegen.model import Site, listing_days, tag_slug
+from sitegen.paging import paginate, sitemap_files
 from sitegen.related import Related
 from sitegen.themes import Theme
 
@@ -199,7 +200,7 @@ def site_pages(site: Site, views: Views, related: Mapping[str, tuple[Related, ..
         page("my/index.html", "my.html"),
         page("404.html", "404.html"),
         feed_page(site, "feed.xml", site.config.title, "", site.newest, views),
-        sitemap_page(site),
+        *sitemap_pages(site),
         page("robots.txt", "robots.txt"),
         tags_page(site),
     ]
@@ -208,7 +209,7 @@ def site_pages(site: Site, views: Views, related: Mapping[str, tuple[Related, ..
         newest[paper.theme].append(paper)
     for theme in site.themes:
         home = theme_home(theme)
-        pages.append(theme_page(site, theme, views))
+        pages += theme_pages(site, theme, views)
         pages.append(feed_page(site, f"{home}feed.xml", theme.title, home, tuple(newest[theme.slug]), views))
         pages += theme_filter_pages(site, theme, views)
     pages += status_pages(site, views)
@@ -240,13 +241,19 @@ def feed_page(site: Site, path: str, title: str, home: str, papers: tuple[Paper,
     return page(path, "feed.xml", entries=entries, **context)
 
 
-def sitemap_page(site: Site) -> Page:
-    return page(
-        "sitemap.xml",
-        "sitemap.xml",
-        themes=tuple(theme_home(t) for t in site.themes),
-        papers=tuple((f"papers/{p.slug}/", p.added) for p in site.papers),
+def sitemap_pages(site: Site) -> list[Page]:
+    """sitemap.xml, or past the protocol's limit a sitemap index naming the files the URLs are split in."""
+    urls = (
+        ("", None),
+        *((theme_home(t), None) for t in site.themes),
+        *((f"papers/{p.slug}/", p.added) for p in site.papers),
     )
+    files = sitemap_files(len(urls))
+    if not files:
+        return [page("sitemap.xml", "sitemap.xml", urls=urls)]
+    size = -(-len(urls) // len(files))
+    parts = [page(path, "sitemap.xml", urls=urls[n * size : (n + 1) * size]) for n, path in enumerate(files)]
+    return [page("sitemap.xml", "sitemap-index.xml", files=tuple(files)), *parts]
 
 
 def tags_page(site: Site) -> Page:
@@ -261,7 +268,8 @@ def theme_tags(site: Site, papers: tuple[Paper, ...]) -> list[str]:
     return sorted({tag_slug(t) for p in papers for t in p.tags})
 
 
-def theme_page(site: Site, theme: Theme, views: Views) -> Page:
+def theme_pages(site: Site, theme: Theme, views: Views) -> list[Page]:
+    """A theme's page, split into several when it holds more papers than one page shows."""
     papers = site.by_theme[theme.slug]
     statuses = tuple(
         (s, label, len(site.with_status(papers, s))) for s, label in site.config.status_labels.items()
@@ -269,14 +277,18 @@ def theme_page(site: Site, theme: Theme, views: Views) -> Page:
     tags = tuple(
         (tag, site.tag_labels[tag], len(site.with_tag(papers, tag))) for tag in theme_tags(site, papers)
     )
-    return page(
-        f"{theme_home(theme)}index.html",
-        "theme.html",
-        theme=theme,
-        papers=tuple(views[p.slug] for p in papers),
-        statuses=tuple(s for s in statuses if s[2]),
-        tags=tags,
-    )
+    return [
+        page(
+            f"{pager.url(pager.number)}index.html",
+            "theme.html",
+            theme=theme,
+            papers=tuple(views[p.slug] for p in shown),
+            statuses=tuple(s for s in statuses if s[2]),
+            tags=tags,
+            pager=pager,
+        )
+        for pager, shown in paginate(theme_home(theme), papers)
+    ]
 
 
 def listing(
@@ -287,11 +299,21 @@ def listing(
     papers: tuple[Paper, ...],
     views: Views,
     kind: str = "tag",
-) -> Page:
+) -> list[Page]:
     """A pre-rendered filtered list (``kind`` "tag" or "status", site-wide or within a theme): filtering
-    without JS."""
-    shown = cards(site, papers, views, with_theme=theme is None)
-    return page(folder + "index.html", "listing.html", title=title, theme=theme, papers=shown, kind=kind)
+    without JS. Split into several pages when it holds more papers than one page shows."""
+    return [
+        page(
+            f"{pager.url(pager.number)}index.html",
+            "listing.html",
+            title=title,
+            theme=theme,
+            papers=cards(site, shown, views, with_theme=theme is None),
+            kind=kind,
+            pager=pager,
+        )
+        for pager, shown in paginate(folder, papers)
+    ]
 
 
 def theme_filter_pages(site: Site, theme: Theme, views: Views) -> list[Page]:
@@ -299,28 +321,33 @@ def theme_filter_pages(site: Site, theme: Theme, views: Views) -> list[Page]:
     papers = site.by_theme[theme.slug]
     home = theme_home(theme)
     pages = [
-        listing(site, f"{home}status/{status}/", f"{theme.title}: {label}", theme, chosen, views, "status")
+        listed
         for status, label in site.config.status_labels.items()
         if (chosen := site.with_status(papers, status))
+        for listed in listing(
+            site, f"{home}status/{status}/", f"{theme.title}: {label}", theme, chosen, views, "status"
+        )
     ]
     for tag in theme_tags(site, papers):
         title = f"{theme.title}: {site.tag_labels[tag]}"
-        pages.append(listing(site, f"{home}tags/{tag}/", title, theme, site.with_tag(papers, tag), views))
+        pages += listing(site, f"{home}tags/{tag}/", title, theme, site.with_tag(papers, tag), views)
     return pages
 
 
 def status_pages(site: Site, views: Views) -> list[Page]:
     return [
-        listing(site, f"status/{status}/", label, None, chosen, views, "status")
+        listed
         for status, label in site.config.status_labels.items()
         if (chosen := site.with_status(site.papers, status))
+        for listed in listing(site, f"status/{status}/", label, None, chosen, views, "status")
     ]
 
 
 def tag_pages(site: Site, views: Views) -> list[Page]:
     return [
-        listing(site, f"tags/{tag}/", f"Tagged {site.tag_labels[tag]}", None, papers, views)
+        listed
         for tag, papers in site.by_tag.items()
+        for listed in listing(site, f"tags/{tag}/", f"Tagged {site.tag_labels[tag]}", None, papers, views)
     ]
 
 

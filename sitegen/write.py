@@ -10,11 +10,12 @@ import ctypes
 import errno
 import glob
 import hashlib
-import importlib.metadata
 import os
 import re
 import shutil
-from collections.abc import Iterable
+import sys
+from collections import Counter
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 from pathlib import Path, PurePosixPath
 
@@ -75,7 +76,7 @@ def input_stamp(config: Config, strict: bool) -> str:
     package's code and its libraries' versions): equal stamps mean byte-identical output."""
     # Paths relative to their folder: the same project gives the same stamp wherever it is and however
     # --root is spelled.
-    digest = hashlib.sha256(repr((replace(config, root=Path(".")), strict, _LIBRARIES)).encode())
+    digest = hashlib.sha256(repr((replace(config, root=Path(".")), strict, library_versions())).encode())
     files, refused = walk_inputs(config.root)
     digest.update(repr([(p.message, str(p.path)) for p in refused]).encode())  # a refused link fails it
     dumps = f"{config.dumps_dir}{os.sep}"
@@ -92,15 +93,55 @@ def input_stamp(config: Config, strict: bool) -> str:
     return digest.hexdigest()
 
 
-_LIBRARIES = tuple(
-    (name, importlib.metadata.version(name))
-    for name in ("jinja2", "markdown", "latex2mathml", "nh3", "lunr", "pyyaml", "numpy", "scipy")
-)
+LIBRARIES = frozenset(("jinja2", "markdown", "latex2mathml", "nh3", "lunr", "pyyaml", "numpy", "scipy"))
 
 
-def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = "") -> int:
+def library_versions() -> tuple[str, ...]:
+    """The installed versions of the libraries whose output a build contains, as the names of their
+    ``<name>-<version>.dist-info`` folders: importlib.metadata would say the same, but importing it costs a
+    good part of a no-change build."""
+    found = []
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for name in names:
+            if name.endswith(".dist-info") and name.split("-", 1)[0].lower() in LIBRARIES:
+                found.append(name.lower())
+    return tuple(sorted(found))
+
+
+def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> list[tuple[str, int]]:
+    """Write ``files`` (relative path, bytes) under ``folder``: one open and write per file, each folder
+    made once. Returns each file's path and size."""
+    seen: set[PurePosixPath] = set()
+    made: set[Path] = set()
+    sizes: list[tuple[str, int]] = []
+    for relative, data in files:
+        pure = safe_relative(relative)
+        if pure in seen:
+            raise SitegenError(Problem(relative, "two pages claim this output path"))
+        seen.add(pure)
+        sizes.append((pure.as_posix(), len(data)))
+        target = folder.joinpath(*pure.parts)
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.update(target.parents)
+        target.write_bytes(data)
+    return sizes
+
+
+def write_site(
+    output: Path,
+    files: Iterable[tuple[str, bytes]],
+    stamp: str = "",
+    helper: Callable[[Path], Callable[[], list[tuple[str, int]]]] | None = None,
+) -> int:
     """Write ``files`` (relative path, bytes) as the new content of ``output``; ``stamp`` identifies the
     inputs they were built from, so that an unchanged rebuild can be skipped (see ``is_current``).
+    ``helper``, given the folder being filled, starts writing more files into it at the same time (in
+    another process) and returns a function that waits for their paths and sizes.
     Returns the number of files written."""
     output = output.absolute()
     check_output(output)
@@ -112,17 +153,16 @@ def write_site(output: Path, files: Iterable[tuple[str, bytes]], stamp: str = ""
     staging = output.with_name(f".{output.name}.new-{os.getpid()}")
     shutil.rmtree(staging, ignore_errors=True)
     try:
-        seen: set[PurePosixPath] = set()
-        sizes: list[tuple[str, int]] = []
-        for relative, data in files:
-            pure = safe_relative(relative)
-            if pure in seen:
-                raise SitegenError(Problem(relative, "two pages claim this output path"))
-            seen.add(pure)
-            sizes.append((pure.as_posix(), len(data)))
-            target = staging.joinpath(*pure.parts)
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
+        staging.mkdir()
+        other = helper(staging) if helper else list
+        try:
+            sizes = write_files(staging, files)
+        finally:
+            more = other()  # waited for even on failure, so nothing writes into the folder as it goes
+        sizes += more
+        if len({path for path, _ in sizes}) < len(sizes):
+            twice = Counter(path for path, _ in sizes).most_common(1)[0][0]
+            raise SitegenError(Problem(twice, "two pages claim this output path"))
         (staging / MARKER).write_bytes(_marker(stamp, _digest(sizes)))
         swap_in(staging, output)
     except OSError as exc:

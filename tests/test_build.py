@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import xml.etree.ElementTree as ET
@@ -10,9 +11,11 @@ import yaml
 from conftest import run_sitegen, snapshot, visible_papers
 from sitecheck import broken_links
 
-from sitegen.build import Builder, BuildMode, Timings
+import sitegen.build
+from sitegen.build import Builder, BuildMode, Rendered, Timings, build
 from sitegen.config import load_config
 from sitegen.content import format_paper
+from sitegen.errors import SitegenError
 from sitegen.write import MARKER
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -216,14 +219,38 @@ def test_a_site_changed_by_hand_is_rebuilt(small: Path):
 
 
 def test_forked_build_equals_a_single_process_one(corpus_project: Path, tmp_path: Path):
-    """`sitegen build` makes the search index in a forked child while this process relates papers; the
-    preview server's builder does everything in one process. The files must be the same."""
+    """`sitegen build` relates papers and makes the search index in forked children, and renders and
+    writes every other page in another; the preview server's builder does everything in one process.
+    The files must be the same."""
     run_sitegen("build", "--output", tmp_path / "forked", cwd=corpus_project)
     forked = snapshot(tmp_path / "forked")
     del forked[MARKER]
     config, _ = load_config(corpus_project)
     single = dict(Builder(config, BuildMode.CHECK).render(Timings()).files)
     assert len(single) > len(visible_papers(corpus_project)) and single == forked
+
+
+def test_pages_shared_between_two_processes_equal_a_serial_build(
+    small: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+):
+    """However few the pages, once the second process takes its share the site is the same, and a page
+    claimed twice across the two shares is still refused."""
+    monkeypatch.setattr(sitegen.build, "SHARED_FROM", 1)
+    config, _ = load_config(small)
+    count, _ = build(config, tmp_path / "shared")
+    shared = snapshot(tmp_path / "shared")
+    del shared[MARKER]
+    assert count == len(shared) and shared == dict(Builder(config, BuildMode.CHECK).render(Timings()).files)
+
+    def twice(self: Builder, timings: Timings) -> Rendered:
+        rendered = Builder._render(self, timings)
+        files = list(rendered.files)
+        return dataclasses.replace(rendered, files=files, shared=files[:1])
+
+    monkeypatch.setattr(Builder, "render", twice)
+    with pytest.raises(SitegenError, match="two pages claim this output path"):
+        build(config, tmp_path / "shared")
+    assert snapshot(tmp_path / "shared") == {**shared, MARKER: (tmp_path / "shared" / MARKER).read_bytes()}
 
 
 def test_failed_build_keeps_previous_site_and_reports_every_file(small: Path):

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import random
 import re
 import xml.etree.ElementTree as ET
 from dataclasses import replace
@@ -10,6 +11,7 @@ import pytest
 from conftest import visible_papers
 from test_build import ABSTRACT, add_paper, run_sitegen
 
+import sitegen.related
 from sitegen.config import load_config
 from sitegen.content import Paper
 from sitegen.model import load_site
@@ -54,6 +56,42 @@ def test_related_pairs_the_similar_papers_and_never_the_paper_itself():
     )
 
 
+def synthetic_papers(count: int, seed: int) -> list[Paper]:
+    """Papers written from a small skewed vocabulary: many shared words, many equal weights to tie on."""
+    rng = random.Random(seed)
+    words = [f"{a}{b}{c}word" for a in "bdfklmnprst" for b in "aeiou" for c in "bdfklmnprst"]
+    weights = [1 / (rank + 1) for rank in range(len(words))]
+
+    def text(length: int) -> str:
+        return " ".join(rng.choices(words, weights, k=length))
+
+    return [
+        Paper(
+            id=f"p{n}", slug=f"paper-{n:04d}", theme="t", title=text(6), abstract=text(rng.randrange(5, 80))
+        )
+        for n in range(count)
+    ]
+
+
+@pytest.mark.parametrize("count", [2, 3, 17, 250])
+def test_small_sites_relate_papers_in_pure_python_with_the_same_lists(
+    count: int, monkeypatch: pytest.MonkeyPatch
+):
+    """Without numpy and scipy, the same related lists and shared terms, bit for bit (scores too)."""
+    papers = synthetic_papers(count, seed=count)
+    monkeypatch.setattr(sitegen.related, "NUMPY_FROM", count + 1)
+    small = related_papers(papers, 7)
+    monkeypatch.setattr(sitegen.related, "NUMPY_FROM", 0)
+    assert small == related_papers(papers, 7)
+    assert count < 3 or any(small.values())
+
+
+@pytest.fixture(params=["numpy", "pure Python"])
+def either_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(sitegen.related, "NUMPY_FROM", 0 if request.param == "numpy" else 10**9)
+
+
+@pytest.mark.usefixtures("either_path")
 def test_a_vocabulary_kept_between_edits_gives_what_a_fresh_one_gives(corpus_project: Path):
     """The preview server keeps one Vocabulary, so words an edit brings in are numbered after the rest,
     out of alphabetical order: a result must never depend on that. Two new words are moved into place
