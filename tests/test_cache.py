@@ -41,11 +41,16 @@ def serve_loop(root: Path, output: Path, clock: FakeClock) -> RebuildLoop:
 
 @pytest.mark.parametrize("seed", SEEDS)
 def test_any_sequence_of_edits_serves_what_a_clean_build_writes(tmp_path: Path, seed: int):
+    edits_serve_clean_builds(tmp_path, seed, STEPS)
+
+
+def edits_serve_clean_builds(tmp_path: Path, seed: int, steps: int) -> None:
+    """``steps`` random curator edits, each rebuilt by the preview loop and compared with a clean build."""
     project = make_project(tmp_path / "project", seed)
     clock = FakeClock()
     loop = serve_loop(project.root, tmp_path / "served", clock)
     done = []
-    for step in range(STEPS):
+    for step in range(steps):
         name, paths = random_edit(project)
         done.append(name)
         for path in paths:

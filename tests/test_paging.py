@@ -8,6 +8,7 @@ import pytest
 from conftest import snapshot
 from sitecheck import broken_links
 from test_build import add_paper
+from test_cache import edits_serve_clean_builds
 
 import sitegen.paging
 from sitegen.build import Builder, BuildMode, Timings, build
@@ -102,3 +103,14 @@ def test_a_sitemap_past_the_limit_becomes_an_index_of_files_holding_every_url(ma
         locs += [u.find(f"{SITEMAP}loc").text for u in part]
     assert len(locs) == len(set(locs)) == urls
     assert {"https://example.org/list/", "https://example.org/list/papers/paper-6/"} <= set(locs)
+
+
+@pytest.mark.parametrize("seed", [0, 1])
+def test_edits_that_move_papers_across_listing_pages_serve_what_a_clean_build_writes(
+    tmp_path: Path, seed: int, monkeypatch: pytest.MonkeyPatch
+):
+    """With two papers per listing page and three URLs per sitemap file, curator edits add and remove
+    whole pages (``page/N/``, ``sitemaps/N.xml``): the preview must follow them as a clean build does."""
+    monkeypatch.setattr(sitegen.paging, "LISTING_PAGE_SIZE", 2)
+    monkeypatch.setattr(sitegen.paging, "SITEMAP_LIMIT", 3)
+    edits_serve_clean_builds(tmp_path, seed, steps=10)
