@@ -30,8 +30,8 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
 from sitegen.classify import classify  # noqa: E402
-from sitegen.content import normalise_title  # noqa: E402
 from sitegen.learn import Labelled, ThemeModel, tree_examples  # noqa: E402
+from sitegen.slugs import normalise_title  # noqa: E402
 from sitegen.themes import UNSORTED, Theme, load_themes  # noqa: E402
 
 SETS = (REPO / "tests" / "fixtures" / "labelled.yaml", REPO / "bench" / "labelled_frontier.yaml")

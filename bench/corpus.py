@@ -19,7 +19,9 @@ import re
 import shutil
 from pathlib import Path
 
-from sitegen.content import format_paper, paper_id, read_text, split_front_matter
+from sitegen.content import read_text
+from sitegen.frontmatter import format_paper, split_front_matter
+from sitegen.slugs import paper_id
 
 REPO = Path(__file__).resolve().parent.parent
 HEAPS_K = 20.0  # V = K * N^BETA; abstracts of real corpora show K in 10-100 and BETA in 0.4-0.6

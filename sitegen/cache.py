@@ -18,8 +18,8 @@ from typing import Generic, TypeVar
 import jinja2
 import jinja2.meta
 
-from sitegen.content import Paper
 from sitegen.errors import SitegenError
+from sitegen.frontmatter import Paper
 from sitegen.render import PaperView, make_environment, view_paper
 from sitegen.template_check import template_problems
 

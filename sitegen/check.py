@@ -17,25 +17,18 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
 from sitegen.config import EXCLUDED, Config, load_config
-from sitegen.content import (
-    ContentProblem,
-    Paper,
-    field_line,
-    load_papers,
-    normalise_title,
-    paper_files,
-    read_text,
-    split_front_matter,
-)
+from sitegen.content import load_papers, paper_files, read_text
 from sitegen.dumps import dump_files
 from sitegen.errors import Problem, SitegenError, problems_from
 from sitegen.fields import did_you_mean
+from sitegen.frontmatter import ContentProblem, Paper, field_line, split_front_matter
 from sitegen.importer import card_values, existing_papers, find_existing, group_entries, read_dumps
 from sitegen.inputs import outside_links, shown, url_problem
 from sitegen.learn import CLASSIFIED
 from sitegen.markup import unsanitised_html
 from sitegen.model import tag_slug, unusable_papers, validate_papers
 from sitegen.pagetext import pasted_syntax
+from sitegen.slugs import normalise_title
 from sitegen.themes import UNSORTED, Theme, load_themes
 
 # Pages every build writes, as paths relative to the site root (see sitegen.render.site_pages).

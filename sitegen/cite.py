@@ -13,7 +13,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from sitegen.content import Paper
+from sitegen.frontmatter import Paper
 
 # New-style arXiv identifiers (YYMM.NNNNN, optional version) and old-style ones (archive/YYMMNNN).
 _ARXIV_NEW = re.compile(r"(?P<yy>\d{2})(?P<mm>\d{2})\.\d{4,5}(?:v\d+)?")

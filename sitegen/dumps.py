@@ -13,11 +13,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Protocol, TypeVar
 
-from sitegen.content import normalise_title, read_text
+from sitegen.content import read_text
 from sitegen.errors import Problem
 from sitegen.inputs import DUMP_MAX
 from sitegen.layouts import LAYOUTS, Card, Page, Unread, paper_level
 from sitegen.pagetext import normalise
+from sitegen.slugs import normalise_title
 
 # A page that names this share of papers more than the reader found has not been read: fail, write nothing.
 MIN_FOUND = 0.8
@@ -160,7 +161,7 @@ def _message(unread: Unread) -> str:
 
 
 def read_dump(path: Path) -> Dump:
-    """Read and parse one dump; raises sitegen.content.ContentProblem if it is not UTF-8 text."""
+    """Read and parse one dump; raises sitegen.frontmatter.ContentProblem if it is not UTF-8 text."""
     return parse_dump(path, read_text(path, DUMP_MAX))
 
 

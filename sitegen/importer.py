@@ -16,25 +16,22 @@ from pathlib import Path, PurePosixPath
 
 import yaml
 
-from sitegen.content import (
+from sitegen.content import paper_files, read_text
+from sitegen.dumps import Dump, Entry, parse_dump, read_dump, same_paper
+from sitegen.errors import Problem, SitegenError
+from sitegen.frontmatter import (
     CARD_FIELDS,
     ContentProblem,
     Source,
     dump_yaml,
     format_paper,
-    normalise_title,
-    paper_files,
-    paper_id,
-    read_text,
     split_front_matter,
     strip_version,
-    unique_slug,
 )
-from sitegen.dumps import Dump, Entry, parse_dump, read_dump, same_paper
-from sitegen.errors import Problem, SitegenError
 from sitegen.learn import CLASSIFIED, Filer
 from sitegen.markup import escape_markdown
 from sitegen.model import JOURNAL
+from sitegen.slugs import normalise_title, paper_id, unique_slug
 from sitegen.themes import UNSORTED, Theme, load_themes, review_threshold
 
 

@@ -35,7 +35,8 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from sitegen.classify import classifier, tokenise
-from sitegen.content import ContentProblem, paper_files, read_text, split_front_matter
+from sitegen.content import paper_files, read_text
+from sitegen.frontmatter import ContentProblem, split_front_matter
 from sitegen.related import STOPWORDS
 from sitegen.themes import UNSORTED, Theme
 

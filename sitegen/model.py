@@ -11,10 +11,12 @@ from pathlib import Path
 from types import MappingProxyType
 
 from sitegen.config import EXCLUDED, Config
-from sitegen.content import FileCache, Paper, is_valid_slug, load_papers, normalise_title
+from sitegen.content import FileCache, load_papers
 from sitegen.errors import Problem, SitegenError
 from sitegen.fields import did_you_mean
+from sitegen.frontmatter import Paper
 from sitegen.inputs import refuse_outside_links, shown
+from sitegen.slugs import is_valid_slug, normalise_title
 from sitegen.tags import canonical_tag, tag_problems, tag_slug
 from sitegen.themes import UNSORTED, Theme, load_themes
 

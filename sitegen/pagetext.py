@@ -17,7 +17,7 @@ from dataclasses import dataclass, replace
 from functools import cached_property
 from urllib.parse import unquote, urlsplit
 
-from sitegen.content import ARXIV_ID, strip_version
+from sitegen.frontmatter import ARXIV_ID, strip_version
 from sitegen.htmlpage import html_lines, is_html
 
 # A link's words are one paragraph; the search for where it closes stops here, so that a hostile paste

@@ -16,7 +16,7 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, NamedTuple
 
-from sitegen.content import Paper
+from sitegen.frontmatter import Paper
 
 if TYPE_CHECKING:  # imported where used: numpy and scipy cost a tenth of a second to load
     import numpy as np

@@ -22,7 +22,7 @@ from markupsafe import Markup
 
 from sitegen.cite import bibtex_entry, paper_citation
 from sitegen.config import Config
-from sitegen.content import Paper
+from sitegen.frontmatter import Paper
 from sitegen.markup import excerpt, plain_text, plain_title, render_markdown, render_title
 from sitegen.model import Site, listing_days, tag_slug
 from sitegen.paging import paginate, sitemap_files

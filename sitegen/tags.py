@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 
-from sitegen.content import Paper, slugify
 from sitegen.errors import Problem
+from sitegen.frontmatter import Paper
+from sitegen.slugs import slugify
 
 
 def tag_slug(tag: str) -> str:

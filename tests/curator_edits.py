@@ -16,7 +16,8 @@ from typing import Any
 
 import yaml
 
-from sitegen.content import format_paper, normalise_title, paper_id, slugify
+from sitegen.frontmatter import format_paper
+from sitegen.slugs import normalise_title, paper_id, slugify
 
 REPO = Path(__file__).resolve().parent.parent
 WORDS = (  # noqa: SIM905 - a sentence reads better than 24 quoted words

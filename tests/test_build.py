@@ -14,8 +14,8 @@ from sitecheck import broken_links
 import sitegen.build
 from sitegen.build import Builder, BuildMode, Rendered, Timings, build
 from sitegen.config import load_config
-from sitegen.content import format_paper
 from sitegen.errors import SitegenError
+from sitegen.frontmatter import format_paper
 from sitegen.write import MARKER
 
 ATOM = "{http://www.w3.org/2005/Atom}"

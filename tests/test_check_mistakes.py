@@ -12,7 +12,7 @@ from test_check import check, first_theme, lines, make_clean, write_dump
 
 from sitegen.build import Builder, BuildMode, Timings
 from sitegen.config import load_config
-from sitegen.content import format_paper
+from sitegen.frontmatter import format_paper
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import re
 import pytest
 
 from sitegen.cite import Citation, arxiv_year, bibliography, bibtex_entry, bibtex_text, paper_citation
-from sitegen.content import Paper
+from sitegen.frontmatter import Paper
 
 
 def paper(**fields) -> Paper:

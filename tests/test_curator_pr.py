@@ -10,7 +10,8 @@ from pathlib import Path
 import yaml
 from conftest import REPO, make_project, run_sitegen
 
-from sitegen.content import read_text, split_front_matter
+from sitegen.content import read_text
+from sitegen.frontmatter import split_front_matter
 
 PROSE = (
     "We describe the method step by step, compare it with the usual baselines on public benchmarks and "

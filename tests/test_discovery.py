@@ -13,7 +13,7 @@ from test_build import ABSTRACT, add_paper, run_sitegen
 
 import sitegen.related
 from sitegen.config import load_config
-from sitegen.content import Paper
+from sitegen.frontmatter import Paper
 from sitegen.model import load_site
 from sitegen.related import Vocabulary, curate, related_papers
 

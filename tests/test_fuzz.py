@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from test_build import ABSTRACT, add_paper
 
 from sitegen.cli import cli
-from sitegen.content import FIELDS
+from sitegen.frontmatter import FIELDS
 
 settings.register_profile(
     "ci", max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]

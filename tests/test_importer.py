@@ -8,8 +8,10 @@ import pytest
 import yaml
 from conftest import SEEDS, run_sitegen, snapshot
 
-from sitegen.content import is_valid_slug, paper_from_file, read_text, split_front_matter
+from sitegen.content import read_text
+from sitegen.frontmatter import paper_from_file, split_front_matter
 from sitegen.markup import plain_text, render_markdown
+from sitegen.slugs import is_valid_slug
 
 ABSTRACT = ("We study a problem that matters and report what we found in detail. " * 6).strip()
 
