@@ -8,71 +8,24 @@ curator notes linking to pages the site does not have.
 
 from __future__ import annotations
 
-import os
-import re
-from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from html.parser import HTMLParser
+from collections.abc import Sequence
 from pathlib import Path
-from urllib.parse import unquote, urljoin, urlsplit
 
-from sitegen.config import EXCLUDED, Config, load_config
+from sitegen.config import Config, load_config
 from sitegen.content import load_papers, paper_files, read_text
 from sitegen.dumps import dump_files
 from sitegen.errors import Problem, SitegenError, problems_from
-from sitegen.fields import did_you_mean
+from sitegen.fields import did_you_mean_hint
 from sitegen.frontmatter import ContentProblem, Paper, field_line, split_front_matter
 from sitegen.importer import card_values, existing_papers, find_existing, group_entries, read_dumps
-from sitegen.inputs import outside_links, shown, url_problem
+from sitegen.inputs import outside_links, shown
 from sitegen.learn import CLASSIFIED
-from sitegen.markup import unsanitised_html
-from sitegen.model import tag_slug, unusable_papers, validate_papers
+from sitegen.model import unusable_papers, validate_papers
+from sitegen.notelinks import broken_note_links
 from sitegen.pagetext import pasted_syntax
+from sitegen.report import Report, display_path
 from sitegen.slugs import normalise_title
-from sitegen.themes import UNSORTED, Theme, load_themes
-
-# Pages every build writes, as paths relative to the site root (see sitegen.render.site_pages).
-SITE_FILES = frozenset(
-    {
-        "",
-        "index.html",
-        "search/",
-        "search/index.html",
-        "feed.xml",
-        "papers.json",
-        "sitemap.xml",
-        "robots.txt",
-        "tags/",
-    }
-)
-_HOST = "site.invalid"  # a host no real link has, so "is this link internal?" is "has it this host?"
-
-
-@dataclass(frozen=True)
-class Report:
-    problems: tuple[Problem, ...]
-    papers: int
-    themes: int
-    dumps: int
-
-    def failed(self, strict: bool = False) -> bool:
-        return any(p.severity == "error" or (strict and p.severity == "warning") for p in self.problems)
-
-    def summary(self, strict: bool = False) -> str:
-        errors = sum(1 for p in self.problems if p.severity == "error")
-        notices = sum(1 for p in self.problems if p.severity == "notice")
-        warnings = len(self.problems) - errors - notices
-        if strict:
-            errors, warnings = errors + warnings, 0
-        counts = [_plural(errors, "error")] + ([_plural(warnings, "warning")] if warnings else [])
-        counts += [_plural(notices, "notice")] if notices else []
-        checked = f"Checked {_plural(self.papers, 'paper')}, {_plural(self.themes, 'theme')}, "
-        checked += f"{_plural(self.dumps, 'dump')}: "
-        return checked + (", ".join(counts) if self.problems else "no problems")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}" + ("" if count == 1 else "s")
+from sitegen.themes import Theme, load_themes
 
 
 def check(root: Path) -> Report:
@@ -171,7 +124,8 @@ def pinned_slugs(papers: Sequence[Paper]) -> list[Problem]:
                 problems.append(
                     Problem(
                         paper.path,
-                        f"'related' names {shown(slug)}, which is not a paper{_did_you_mean(slug, slugs)}",
+                        f"'related' names {shown(slug)}, which is not a paper"
+                        + did_you_mean_hint(slug, slugs),
                         _front_line(paper.path, "related"),
                         severity="warning",
                     )
@@ -262,114 +216,6 @@ def _short(title: str) -> str:
     return title if len(title) <= 70 else title[:67] + "..."
 
 
-class _Links(HTMLParser):
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.urls: list[str] = []
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        for name, value in attrs:
-            if (tag, name) in {("a", "href"), ("img", "src")} and value:
-                self.urls.append(value)
-
-
-def broken_note_links(config: Config, papers: Sequence[Paper], themes: Sequence[Theme]) -> list[Problem]:
-    """Links in notes that resolve to no page. Notes show on ``papers/<slug>/``, so ``../x/`` is paper x."""
-    visible = {p.slug for p in papers if p.status != EXCLUDED}
-    excluded = {p.slug for p in papers if p.status == EXCLUDED}
-    shown = {t.slug for t in themes} | ({UNSORTED} if any(p.theme == UNSORTED for p in papers) else set())
-    # Listing pages exist for every tag and status that a visible paper has (see sitegen.render.site_pages).
-    listings = {f"tags/{tag_slug(t)}/" for p in papers if p.status != EXCLUDED for t in p.tags}
-    listings |= {f"status/{p.status}/" for p in papers if p.status and p.status != EXCLUDED}
-    problems = []
-    for paper in papers:
-        if not paper.notes.strip() or paper.status == EXCLUDED:  # an excluded paper's notes are not shown
-            continue
-        parser = _Links()
-        # The rendered HTML, not a regex over Markdown: reference links, autolinks and raw <a> all count;
-        # before sanitising, so that a link the page would drop is reported.
-        parser.feed(unsanitised_html(paper.notes))
-        for url in parser.urls:
-            problem = _link_problem(config, url, paper.slug, visible, excluded, shown, listings)
-            if problem:
-                message, severity = problem
-                line, column = _text_position(paper.path, url)
-                problems.append(Problem(paper.path, message, line, column, severity))
-    return problems
-
-
-def _link_problem(
-    config: Config,
-    url: str,
-    slug: str,
-    visible: set[str],
-    excluded: set[str],
-    themes: set[str],
-    listings: set[str],
-) -> tuple[str, str] | None:
-    if urlsplit(url).scheme not in ("", "mailto") and (reason := url_problem(url)):
-        return f"note link {shown(url)} {reason}; the page leaves it out", "error"
-    parts = urlsplit(urljoin(f"http://{_HOST}/papers/{slug}/", url))
-    if parts.netloc != _HOST or parts.scheme != "http":
-        return None  # another host, mailto:, ...: not ours to check
-    target = unquote(parts.path).lstrip("/")
-    if re.fullmatch(r"papers/[^/]+", target) or re.fullmatch(r"themes/[^/]+", target):
-        target += "/"  # GitHub Pages redirects; a file:// preview does not, so still say so
-        slash = " (add a trailing slash so it also works when opened from disk)"
-    else:
-        slash = ""
-    target = target.removesuffix("index.html")
-    kind, _, rest = target.partition("/")
-    name = rest.removesuffix("/")
-    ok = (
-        target in SITE_FILES
-        or target in listings
-        or (kind == "themes" and rest.endswith("/feed.xml") and rest.split("/")[0] in themes)
-        or (kind == "papers" and rest == f"{name}/" and name in visible)
-        or (kind == "themes" and rest == f"{name}/" and name in themes)
-        or (kind == "static" and (config.static_dir / rest).is_file())
-    )
-    if ok and url.startswith("/") and not url.startswith("//"):
-        return (
-            f"note link '{url}' is root-relative and breaks when the site is served under a sub-path "
-            f"(GitHub Pages); write it relative to the paper page: '../../{target}'",
-            "error",
-        )
-    if ok and slash:
-        return f"note link '{url}' points at a folder{slash}", "warning"
-    if ok:
-        return None
-    if kind == "papers" and name in excluded:
-        reason = f"paper '{name}' is excluded, so it has no page"
-    elif kind == "papers":
-        reason = f"there is no paper '{name}'{_did_you_mean(name, visible)}"
-    elif kind == "themes":
-        reason = f"there is no theme '{name}'{_did_you_mean(name, themes)}"
-    else:
-        reason = f"the site has no page /{target}"
-    return f"broken link in notes: {shown(url)}: {reason}", "error"
-
-
-def _did_you_mean(name: str, choices: Iterable[str]) -> str:
-    meant = did_you_mean(name, choices)
-    return f" (did you mean '{meant}'?)" if meant else ""
-
-
-def _text_position(path: Path, needle: str) -> tuple[int | None, int | None]:
-    """Line and column of ``needle`` in the file's notes (a note may span lines), else the notes line."""
-    try:
-        text = read_text(path)
-        start = field_line(split_front_matter(path, text).front, "notes") or 2
-    except ContentProblem:
-        return None, None
-    lines = text.split("\n")
-    for number in range(start, len(lines) + 1):
-        column = lines[number - 1].find(needle)
-        if column >= 0:
-            return number, column + 1
-    return start, None
-
-
 def _front_line(path: Path, key: str) -> int | None:
     try:
         return field_line(split_front_matter(path, read_text(path)).front, key)
@@ -398,42 +244,3 @@ def render_in_memory(config: Config) -> list[Problem]:
     except SitegenError as exc:
         return [p for p in exc.problems if p.severity == "error"]
     return []
-
-
-# --- Output -------------------------------------------------------------------------------------------------
-
-
-def display_path(path: Path | str) -> str:
-    """Relative to the working directory when inside it: GitHub annotations need repository paths."""
-    text = str(path)
-    if not isinstance(path, Path) or not path.is_absolute():
-        return text
-    relative = os.path.relpath(path)
-    return text if relative.startswith("..") else relative
-
-
-def format_text(problem: Problem) -> str:
-    return str(
-        Problem(display_path(problem.path), problem.message, problem.line, problem.column, problem.severity)
-    )
-
-
-def _escape_data(text: str) -> str:
-    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-
-
-def _escape_property(text: str) -> str:
-    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
-
-
-def format_github(problem: Problem, strict: bool = False) -> str:
-    """A GitHub Actions workflow command, shown inline on the pull request's diff."""
-    level = "error" if problem.severity == "error" or strict else "warning"
-    level = "notice" if problem.severity == "notice" else level
-    properties = [f"file={_escape_property(display_path(problem.path))}"]
-    if problem.line is not None:
-        properties.append(f"line={problem.line}")
-        if problem.column is not None:
-            properties.append(f"col={problem.column}")
-    properties.append("title=sitegen check")
-    return f"::{level} {','.join(properties)}::{_escape_data(problem.message)}"

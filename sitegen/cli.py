@@ -197,7 +197,8 @@ def classify_command(title: str, abstract: str, root: Path) -> None:
 @click.option("--strict", is_flag=True, help="Treat warnings (unknown fields, ...) as errors.")
 def check_command(root: Path, output_format: str, strict: bool) -> None:
     """Validate config, themes, papers, dumps and note links like a build would; write nothing."""
-    from sitegen.check import check, format_github, format_text
+    from sitegen.check import check
+    from sitegen.report import format_github, format_text
 
     report = check(root)
     for problem in report.problems:

@@ -18,6 +18,12 @@ def did_you_mean(name: str, choices: Iterable[str]) -> str | None:
     return folded[close[0]] if close else None
 
 
+def did_you_mean_hint(name: str, choices: Iterable[str]) -> str:
+    """`` (did you mean 'x'?)`` to end a message with, or '' when no choice is close."""
+    meant = did_you_mean(name, choices)
+    return f" (did you mean '{meant}'?)" if meant else ""
+
+
 def is_real_date(text: str) -> bool:
     """``YYYY-MM-DD`` naming a day the calendar has (no month 13, no February 30)."""
     if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):

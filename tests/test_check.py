@@ -10,9 +10,6 @@ import yaml
 from conftest import REPO, make_project, run_sitegen, snapshot
 from test_build import ABSTRACT, add_paper
 
-from sitegen.check import format_github
-from sitegen.errors import Problem
-
 DUMP_TITLE = "Careful Curation of Reading Lists at Scale"
 
 
@@ -200,37 +197,6 @@ def test_an_excluded_paper_counts_as_imported(clean: Path):
     assert result.returncode == 0, result.stdout
 
 
-def test_broken_internal_links_in_notes(clean: Path):
-    theme = first_theme(clean)
-    add_paper(clean, theme, "excluded-one", "Excluded One", id="exone", status="excluded")
-    notes = (
-        "Compare [a](../noted-papr/), [b](../excluded-one/) and\n[c](../../themes/nope/), [d](../../about/)."
-    )
-    path = add_paper(clean, theme, "linker", "Linker", id="linker", notes=notes)
-    result = check(clean)
-    assert result.returncode == 1
-    out = result.stdout
-    rel = f"content/papers/{theme}/linker.md"
-    line = next(n for n, t in enumerate(path.read_text().split("\n"), 1) if "../noted-papr/" in t)
-    column = path.read_text().split("\n")[line - 1].index("../noted-papr/") + 1
-    expected = (
-        f"{rel}:{line}:{column}: broken link in notes: '../noted-papr/': there is no paper 'noted-papr'"
-    )
-    assert expected + " (did you mean 'noted-paper'?)" in out
-    assert "'../excluded-one/': paper 'excluded-one' is excluded, so it has no page" in out
-    assert "'../../themes/nope/': there is no theme 'nope'" in out
-    assert "'../../about/': the site has no page /about/" in out
-    assert lines(result)[-1].endswith(": 4 errors")
-
-
-def test_root_relative_note_links_are_errors_with_the_relative_link_to_write(clean: Path):
-    add_paper(clean, first_theme(clean), "rooted", "Rooted", id="rooted", notes="[x](/papers/paper-1/)")
-    result = check(clean)
-    assert result.returncode == 1
-    assert "note link '/papers/paper-1/' is root-relative" in result.stdout
-    assert "'../../papers/paper-1/'" in result.stdout
-
-
 def test_every_problem_is_reported_not_only_the_first(clean: Path):
     theme = first_theme(clean)
     for name in ("one", "two", "three"):
@@ -240,44 +206,6 @@ def test_every_problem_is_reported_not_only_the_first(clean: Path):
     for name in ("one", "two", "three"):
         assert f"content/papers/{theme}/{name}.md:1: must start with a '---' line" in result.stdout
     assert lines(result)[-1].endswith(": 3 errors")
-
-
-# --- GitHub annotations -------------------------------------------------------------------------------------
-
-
-def test_github_format_prints_annotations(clean: Path):
-    theme = first_theme(clean)
-    add_paper(clean, theme, "extra-field", "Extra Field", id="extra", colour="blue")
-    (clean / "content" / "papers" / theme / "broken.md").write_text("---\nid: x\ntitle: [\n---\n\nBody.\n")
-    result = check(clean, "--format", "github")
-    assert result.returncode == 1
-    out = lines(result)
-    assert any(
-        re.fullmatch(
-            rf"::error file=content/papers/{theme}/broken.md,line=\d+,col=\d+,title=sitegen check::"
-            r"front matter is not valid YAML .*",
-            line,
-        )
-        for line in out
-    ), out
-    assert (
-        f"::warning file=content/papers/{theme}/extra-field.md,line=8,col=1,title=sitegen check::"
-        "unknown front matter field 'colour' (known fields: id, title, arxiv, published, code, sources, "
-        "added, status, tags, notes, related, classified)"
-    ) in out
-    assert out[-1].endswith(": 1 error, 1 warning")
-
-
-def test_github_format_escapes_per_the_workflow_command_rules():
-    problem = Problem("dir,x/a:b.md", "100% sure\r\nsecond line", 3, 4)
-    assert format_github(problem) == (
-        "::error file=dir%2Cx/a%3Ab.md,line=3,col=4,title=sitegen check::100%25 sure%0D%0Asecond line"
-    )
-    assert (
-        format_github(Problem("x.md", "w", severity="warning"))
-        == "::warning file=x.md,title=sitegen check::w"
-    )
-    assert format_github(Problem("x.md", "w", severity="warning"), strict=True).startswith("::error ")
 
 
 # --- sitegen add --------------------------------------------------------------------------------------------
