@@ -23,10 +23,12 @@ from markupsafe import Markup
 from sitegen.cite import bibtex_entry, paper_citation
 from sitegen.config import Config
 from sitegen.frontmatter import Paper
-from sitegen.markup import excerpt, plain_text, plain_title, render_markdown, render_title
+from sitegen.markup import render_markdown, render_title
 from sitegen.model import Site, listing_days, tag_slug
 from sitegen.paging import paginate, sitemap_files
+from sitegen.plaintext import excerpt, plain_text
 from sitegen.related import Related
+from sitegen.texmath import plain_title
 from sitegen.themes import Theme
 
 FEED_SIZE = 50

@@ -11,6 +11,8 @@ import unicodedata
 from collections.abc import Iterable
 from functools import lru_cache
 
+from sitegen.texmath import plain_title
+
 SLUG_MAX = 80
 
 # Greek letters appear in titles as math ($π$); spell them out ("pi") so slugs stay readable.
@@ -54,8 +56,6 @@ def unique_slug(title: str, pid: str, taken: Iterable[str]) -> str:
     """A slug for a new paper that no other paper has; stable because it depends only on title and id.
     Math is read as text first ("$\\mathcal{O}(n)$" gives "o-n", not "mathcal-o-n"); papers already on
     disk keep the slug their file name gives them."""
-    from sitegen.markup import plain_title  # the text layer is heavy; only import needs it
-
     taken = set(taken)
     title = plain_title(title)
     base = slugify(title)

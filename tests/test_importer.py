@@ -10,7 +10,8 @@ from conftest import SEEDS, run_sitegen, snapshot
 
 from sitegen.content import read_text
 from sitegen.frontmatter import paper_from_file, split_front_matter
-from sitegen.markup import plain_text, render_markdown
+from sitegen.markup import render_markdown
+from sitegen.plaintext import plain_text
 from sitegen.slugs import is_valid_slug
 
 ABSTRACT = ("We study a problem that matters and report what we found in detail. " * 6).strip()

@@ -10,14 +10,8 @@ from conftest import SEEDS
 from markupsafe import Markup
 
 from sitegen import markup
-from sitegen.markup import (
-    escape_markdown,
-    excerpt,
-    plain_text,
-    plain_title,
-    render_markdown,
-    render_title,
-)
+from sitegen.markup import escape_markdown, render_markdown, render_title
+from sitegen.plaintext import plain_text
 from sitegen.textmode import text_mode
 
 NOISE = {
@@ -314,36 +308,3 @@ def test_lone_dollars_stay_text() -> None:
     assert render_title("$x $ and $ y$") == "$x $ and $ y$"
     assert render_markdown("costs $5 and $6") == "<p>costs $5 and $6</p>"
     assert "<math" in render_title("a $x$ b")
-
-
-def test_plain_title() -> None:
-    assert plain_title("PanGu-$π$: Enhancing") == "PanGu-π: Enhancing"
-    assert plain_title("Level-S$^2$fM: Structure") == "Level-S²fM: Structure"
-    title = r"$\alpha$-Net and $\beta_2$ for $\mathcal{O}(n^{ab})$"
-    assert plain_title(title) == "α-Net and β₂ for O(n^(ab))"
-    assert plain_title("costs $5 and $6 <b>") == "costs $5 and $6 <b>"
-
-
-# --- Plain text and excerpts --------------------------------------------------------------------------------
-
-
-def test_plain_text() -> None:
-    assert plain_text("<p>a &amp; b &lt;c&gt; &quot;d&quot; &#169;</p>") == 'a & b <c> "d" ©'
-    assert plain_text("<p>one</p>\n<p>two<br>three <em>fo</em>ur</p>") == "one two three four"
-    assert plain_text("<ul><li>a</li><li>b</li></ul>") == "a b"
-    assert plain_text("5 &gt; 4") == "5 > 4"
-    # Without an annotation, MathML is reduced to its token text.
-    assert plain_text("<p>x <math><mi>a</mi><mo>+</mo><mi>b</mi></math> y</p>") == "x a+b y"
-
-
-def test_excerpt() -> None:
-    text = "The quick brown fox jumps over the lazy dog"
-    assert excerpt(text, 100) == text
-    assert excerpt(text, 18) == "The quick brown…"
-    assert excerpt(text, 19) == "The quick brown fox…"
-    assert excerpt("Supercalifragilistic", 5) == "Super…"
-    assert excerpt("one, two, three", 9) == "one, two…"
-    assert excerpt("It works. Then more words follow", 12) == "It works."
-    assert excerpt("Really? Yes it is", 10) == "Really?"
-    assert not any(excerpt(a).endswith(".…") for a in ABSTRACTS)
-    assert len(excerpt(ABSTRACTS[0])) <= 241

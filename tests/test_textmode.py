@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from sitegen.markup import escape_markdown, plain_text, render_markdown
+from sitegen.markup import escape_markdown, render_markdown
+from sitegen.plaintext import plain_text
 from sitegen.textmode import text_mode
 
 
