@@ -17,9 +17,10 @@ from sitegen.dumps import dump_files
 from sitegen.errors import Problem, SitegenError, problems_from
 from sitegen.fields import did_you_mean_hint
 from sitegen.frontmatter import ContentProblem, Paper, field_line, split_front_matter
-from sitegen.importer import card_values, existing_papers, find_existing, group_entries, read_dumps
+from sitegen.importer import read_dumps
 from sitegen.inputs import outside_links, shown
 from sitegen.learn import CLASSIFIED
+from sitegen.matching import card_values, existing_papers, find_existing, group_entries
 from sitegen.model import unusable_papers, validate_papers
 from sitegen.notelinks import broken_note_links
 from sitegen.pagetext import pasted_syntax

@@ -99,8 +99,9 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: 
     from sitegen.config import load_config
     from sitegen.dumps import dump_files
     from sitegen.errors import SitegenError
-    from sitegen.importer import apply_plan, finish_interrupted, plan_import, read_dumps
+    from sitegen.importer import plan_import, read_dumps
     from sitegen.inputs import refuse_outside_links
+    from sitegen.journal import apply_plan, finish_interrupted
     from sitegen.learn import Filer, explain
     from sitegen.themes import load_themes, review_threshold
 

@@ -1,23 +1,21 @@
 """The import stage: dumps -> one Markdown file per paper under ``content/papers/<theme>/<slug>.md``.
 
-Planning is pure (what would change, as whole file texts); applying writes every file or none.
+Planning is pure (what would change, as whole file texts); applying writes every file or none
+(``sitegen.journal``). Papers already on disk are recognised by ``sitegen.matching``.
 Curators own the files once written: re-import only adds new papers and new ``sources`` entries,
 matching existing papers by ``id`` (or normalised title) wherever a curator moved them.
 """
 
 from __future__ import annotations
 
-import json
-import os
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 import yaml
 
-from sitegen.content import paper_files, read_text
-from sitegen.dumps import Dump, Entry, parse_dump, read_dump, same_paper
+from sitegen.dumps import Dump, Entry, parse_dump, read_dump
 from sitegen.errors import Problem, SitegenError
 from sitegen.frontmatter import (
     CARD_FIELDS,
@@ -25,13 +23,12 @@ from sitegen.frontmatter import (
     Source,
     dump_yaml,
     format_paper,
-    split_front_matter,
-    strip_version,
 )
+from sitegen.journal import apply_plan, finish_interrupted
 from sitegen.learn import CLASSIFIED, Filer
 from sitegen.markup import escape_markdown
-from sitegen.model import JOURNAL
-from sitegen.slugs import normalise_title, paper_id, unique_slug
+from sitegen.matching import card_values, existing_papers, find_existing, group_entries
+from sitegen.slugs import paper_id, unique_slug
 from sitegen.themes import UNSORTED, Theme, load_themes, review_threshold
 
 
@@ -57,14 +54,6 @@ class ImportPlan:
         return sum(1 for c in self.changes if c.kind == kind)
 
 
-@dataclass(frozen=True)
-class _Existing:
-    path: Path
-    text: str
-    sources: tuple[str, ...]  # dump file names already listed
-    card: frozenset[str] = frozenset()  # which of CARD_FIELDS the file already gives a value
-
-
 def read_dumps(paths: Sequence[Path]) -> list[Dump]:
     """Parse every dump; a dump that cannot be read, or whose papers could not be found in it, fails the
     whole import, with every such file named."""
@@ -84,61 +73,6 @@ def read_dumps(paths: Sequence[Path]) -> list[Dump]:
     if problems:
         raise SitegenError(problems)
     return dumps
-
-
-@dataclass(frozen=True)
-class Known:
-    """The papers on disk: by id, and the id of each normalised title and arXiv id."""
-
-    by_id: dict[str, _Existing]
-    id_by_title: dict[str, str]
-    id_by_arxiv: dict[str, str]
-
-
-def existing_papers(papers_dir: Path) -> tuple[Known, set[str]]:
-    """Index the papers on disk by id, normalised title and arXiv id; every file must be readable."""
-    known = Known({}, {}, {})
-    slugs: set[str] = set()
-    problems: list[Problem] = []
-    for path in paper_files(papers_dir):
-        slugs.add(path.stem)
-        try:
-            text = read_text(path)
-            data = split_front_matter(path, text).data
-        except ContentProblem as exc:
-            problems.append(exc.problem)
-            continue
-        title = data.get("title")
-        pid = str(data.get("id") or (paper_id(title) if isinstance(title, str) else ""))
-        sources = data.get("sources") if isinstance(data.get("sources"), list) else []
-        names = tuple(s["file"] for s in sources if isinstance(s, dict) and isinstance(s.get("file"), str))
-        card = frozenset(k for k in CARD_FIELDS if data.get(k) not in (None, ""))
-        known.by_id[pid] = _Existing(path, text, names, card)
-        if isinstance(title, str):
-            known.id_by_title.setdefault(normalise_title(title), pid)
-        if isinstance(data.get("arxiv"), str):
-            known.id_by_arxiv.setdefault(strip_version(data["arxiv"]), pid)
-    if problems:
-        hint = "fix these paper files (or run `sitegen check`) before importing"
-        raise SitegenError([*problems, Problem(papers_dir, hint)])
-    return known, slugs
-
-
-def group_entries(dumps: Iterable[Dump]) -> list[list[Entry]]:
-    """Entries of one paper together (same arXiv id, or same normalised title), in the order papers
-    first appear."""
-    return same_paper(entry for dump in dumps for entry in dump.entries)
-
-
-def card_values(entries: Iterable[Entry]) -> dict[str, str]:
-    """The arXiv id, published date and code link the entries show (the first that shows each)."""
-    found: dict[str, str] = {}
-    for entry in entries:
-        for key in CARD_FIELDS:
-            value = getattr(entry, key)
-            if value and key not in found:
-                found[key] = value
-    return found
 
 
 def _sources(entries: Iterable[Entry]) -> list[Source]:
@@ -193,16 +127,6 @@ def plan_import(
         unchanged=unchanged,
         warnings=warnings,
     )
-
-
-def find_existing(known: Known, title: str, arxiv: str | None = None) -> _Existing | None:
-    """The paper on disk that is this one: same arXiv id, same id, or same normalised title (a curator
-    may edit ids and titles)."""
-    return (
-        (arxiv and known.by_id.get(known.id_by_arxiv.get(arxiv, "")))
-        or known.by_id.get(paper_id(title))
-        or known.by_id.get(known.id_by_title.get(normalise_title(title), ""))
-    ) or None
 
 
 def new_paper_file(
@@ -281,67 +205,6 @@ def _append_sources(front: str, new: Sequence[Source]) -> list[str]:
     block = dump_yaml({"sources": [*old, *(s.to_yaml() for s in new)]}).rstrip("\n").split("\n")
     front_lines[key_line:stop_line] = block
     return front_lines
-
-
-STAGED = ".sitegen-tmp"  # suffix of a staged file: ``<theme>/.<slug>.md.sitegen-tmp``
-
-
-def _staged(path: Path) -> Path:
-    return path.with_name(f".{path.name}{STAGED}")
-
-
-def apply_plan(plan: ImportPlan, papers_dir: Path) -> None:
-    """Write every changed file or none, recoverably: each text is staged beside its file, a journal then
-    names them all, and the staged files are renamed into place. Killed before the journal exists, the
-    next run removes the staged files; killed after, it finishes the renames (``finish_interrupted``)."""
-    journal = papers_dir / JOURNAL
-    written: list[Path] = []
-    try:
-        for change in plan.changes:
-            change.path.parent.mkdir(parents=True, exist_ok=True)
-            written.append(_staged(change.path))
-            written[-1].write_text(change.text, encoding="utf-8", newline="\n")
-        targets = [c.path.relative_to(papers_dir).as_posix() for c in plan.changes]
-        written.append(_staged(journal))
-        with open(written[-1], "w", encoding="utf-8") as file:
-            json.dump(targets, file)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(written.pop(), journal)
-    except OSError as exc:
-        for path in written:
-            path.unlink(missing_ok=True)
-        problem = Problem(exc.filename or "content", f"could not write ({exc.strerror}); nothing changed")
-        raise SitegenError(problem) from None
-    finish_interrupted(papers_dir)
-
-
-def finish_interrupted(papers_dir: Path) -> None:
-    """Finish an import that was stopped after its journal was written, and remove the staged files of one
-    stopped before: either way the papers are as one whole import left them, or as before it."""
-    journal = papers_dir / JOURNAL
-    if journal.exists():
-        try:
-            targets = json.loads(journal.read_text(encoding="utf-8"))
-        except ValueError:
-            targets = None
-        if not isinstance(targets, list) or not all(
-            isinstance(t, str) and _is_paper_path(t) for t in targets
-        ):
-            raise SitegenError(Problem(journal, "is not an import journal sitegen wrote; delete it"))
-        for target in targets:
-            path = papers_dir / target
-            if _staged(path).exists():
-                os.replace(_staged(path), path)
-        journal.unlink()
-    for staged in [*papers_dir.glob(f"*/.*{STAGED}"), _staged(journal)]:
-        staged.unlink(missing_ok=True)
-
-
-def _is_paper_path(text: str) -> bool:
-    """``<theme>/<slug>.md`` and nothing else: the journal sits among content a pull request may change."""
-    parts = PurePosixPath(text).parts
-    return len(parts) == 2 and not any(p.startswith(".") for p in parts) and parts[1].endswith(".md")
 
 
 def add_paper(

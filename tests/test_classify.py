@@ -18,7 +18,8 @@ from conftest import make_project, run_sitegen
 
 from sitegen.classify import classifier, classify, phrase_key, scores
 from sitegen.errors import SitegenError
-from sitegen.importer import apply_plan, new_paper_file
+from sitegen.importer import new_paper_file
+from sitegen.journal import apply_plan
 from sitegen.learn import Labelled, ThemeModel, tree_examples
 from sitegen.themes import UNSORTED, Theme, load_themes, review_threshold
 
