@@ -34,7 +34,11 @@ from sitegen.learn import Labelled, ThemeModel, tree_examples  # noqa: E402
 from sitegen.slugs import normalise_title  # noqa: E402
 from sitegen.themes import UNSORTED, Theme, load_themes  # noqa: E402
 
-SETS = (REPO / "tests" / "fixtures" / "labelled.yaml", REPO / "bench" / "labelled_frontier.yaml")
+SETS = (
+    REPO / "tests" / "fixtures" / "labelled.yaml",
+    REPO / "bench" / "labelled_frontier.yaml",
+    REPO / "bench" / "labelled_frontier2.yaml",
+)
 Filer = Callable[[str, str], str]
 
 
