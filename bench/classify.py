@@ -10,8 +10,10 @@
    "agreement" counts the primary theme or an alternate; "primary" the primary theme only.
 
 Three classifiers are compared: the themes.yaml keywords alone (sitegen.classify), the learned model
-alone, and the two combined (what `sitegen import` uses). With --scale N, it also times training on a
-tree grown to N papers (bench/corpus.py) and filing 1,000 papers with it. Figures, never assertions.
+alone, and the two combined (what `sitegen import` uses); for the combined one, how often the papers it
+would flag for review (confidence below ``review_below``) agree with the curator, next to the others.
+With --scale N, it also times training on a tree grown to N papers (bench/corpus.py) and filing 1,000
+papers with it. Figures, never assertions.
 """
 
 from __future__ import annotations
@@ -32,7 +34,7 @@ sys.path.insert(0, str(REPO))
 from sitegen.classify import classify  # noqa: E402
 from sitegen.learn import Labelled, ThemeModel, tree_examples  # noqa: E402
 from sitegen.slugs import normalise_title  # noqa: E402
-from sitegen.themes import UNSORTED, Theme, load_themes  # noqa: E402
+from sitegen.themes import UNSORTED, Theme, load_themes, review_threshold  # noqa: E402
 
 SETS = (
     REPO / "tests" / "fixtures" / "labelled.yaml",
@@ -61,6 +63,21 @@ def score(filer: Filer, items: Sequence[dict]) -> tuple[int, int, int]:
         agree += theme == item["theme"] or theme in item.get("also", ())
         unsorted += theme == UNSORTED
     return agree, primary, unsorted
+
+
+def review_split(model: ThemeModel, items: Sequence[dict], below: float) -> str:
+    """Whether the confidence means something: agreement of the papers import would flag for review
+    (confidence below ``review_below``) next to that of the papers it files without a flag."""
+    groups: dict[bool, list[bool]] = {True: [], False: []}
+    for item in items:
+        choice = model.choose(item["title"], item["abstract"])
+        agrees = choice.theme == item["theme"] or choice.theme in item.get("also", ())
+        groups[choice.theme != UNSORTED and choice.confidence < below].append(agrees)
+    flagged, kept = groups[True], groups[False]
+    return (
+        f"{len(flagged)} flagged below {below:g}: {sum(flagged) / max(len(flagged), 1):.0%} agree; "
+        f"{len(kept)} not: {sum(kept) / max(len(kept), 1):.0%}"
+    )
 
 
 def cross_validate(themes: Sequence[Theme], examples: Sequence[Labelled], folds: int) -> dict[str, list]:
@@ -123,7 +140,7 @@ def main() -> None:
     args = parser.parse_args()
     if args.scale:
         time_training(args.scale, args.themes)
-    themes = load_themes(args.themes)
+    themes, below = load_themes(args.themes), review_threshold(args.themes)
     examples = tree_examples(args.papers, themes)
     print(f"{len(examples)} papers in {len({e.theme for e in examples})} themes, {args.folds}-fold CV\n")
     started = time.perf_counter()
@@ -139,6 +156,7 @@ def main() -> None:
             agree, primary, unsorted = score(filer, items)
             n = len(items)
             print(f"{name:<10} {path.name:<28} {agree / n:>10.1%} {primary / n:>8.1%} {unsorted / n:>9.1%}")
+        print(f"{'':<10} review: {review_split(ThemeModel(themes, train), items, below)}")
     print(f"\n({time.perf_counter() - started:.1f} s)")
 
 
