@@ -229,6 +229,20 @@ def test_a_star_in_a_quoted_string_is_not_an_alias():
         load_yaml("title: '*\x1f'")
 
 
+@pytest.mark.parametrize(
+    "text",
+    ["a: &x 1\nb: [*x]\n", "a: &x 1\nb: {c: *x}\n", "a: &x 1\nb:\n- *x\n", "a: &x 1\n? *x\n: 2\n"],
+)
+def test_an_alias_is_refused_wherever_it_stands(text: str):
+    with pytest.raises(YamlProblem, match="aliases"):
+        load_yaml(text)
+
+
+def test_stars_in_keys_plain_values_and_comments_are_not_aliases():
+    text = "# 'word*' matches words starting with word\nkeywords:\n  interpret*: 3\n  a*b: x*y\n"
+    assert load_yaml(text) == {"keywords": {"interpret*": 3, "a*b": "x*y"}}
+
+
 # --- Size caps ----------------------------------------------------------------------------------------------
 
 

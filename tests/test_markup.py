@@ -88,7 +88,25 @@ def test_fast_path_gives_the_same_bytes_as_markdown() -> None:
     for abstract in ABSTRACTS:
         source = escape_markdown(abstract)
         assert render_markdown(source) == markup._render_with_markdown(source)
-    assert sum(not markup._PLAIN_PARAGRAPH.search(escape_markdown(a)) for a in ABSTRACTS) > 300
+    assert sum(markup.is_plain_paragraph(escape_markdown(a)) for a in ABSTRACTS) > 300
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "a\xa0b",  # html5ever writes U+00A0 as &nbsp;
+        "zero\u200bwidth\ufeffmarks",
+        "lines\u2028and\u2029paragraphs",
+        "non\ufdd0characters\uffff and \U0010ffff",
+        "quotes \" ' and > alone",
+        "ümlaut, ß, 中文, emoji \U0001f600",
+        "1. starts like a list",
+        "ends with a space ",
+        "form\x0cfeed",
+    ],
+)
+def test_fast_path_gives_the_same_bytes_on_unusual_characters(text: str) -> None:
+    assert render_markdown(text) == markup._render_with_markdown(text)
 
 
 # --- Handmade round trips -----------------------------------------------------------------------------------
