@@ -10,11 +10,15 @@ import os
 import sys
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from sitegen import __version__
 from sitegen.errors import echo
+
+if TYPE_CHECKING:  # only for annotations: stage modules are imported by the commands that use them
+    from sitegen.importer import ImportPlan
 
 
 def _project_root(ctx: click.Context, param: click.Parameter, value: Path) -> Path:
@@ -137,6 +141,11 @@ def import_command(dumps: tuple[Path, ...], root: Path, dry_run: bool, verbose: 
             echo(f"{verb} {change.path} ({change.detail})")
     else:
         apply_plan(plan, config.papers_dir)
+    _print_import_totals(plan, dry_run)
+
+
+def _print_import_totals(plan: ImportPlan, dry_run: bool) -> None:
+    """The counts of what ``import`` found and changed, then the new papers a reviewer should look at."""
     echo(
         f"{plan.dumps} dumps, {plan.entries} entries, {plan.unique} unique papers: "
         f"{plan.count('new')} new, {plan.count('updated')} updated, {plan.unchanged} unchanged, "

@@ -133,6 +133,20 @@ def load_config(root: Path, strict: bool = False) -> tuple[Config, list[Problem]
     path = root / CONFIG_FILE
     if not path.exists() and not path.is_symlink():
         return Config(root=root), []
+    text, data = _read_config(path, root)
+    values, problems = _config_values(path, data, _key_lines(text))
+    if not values.get("repository") and os.environ.get("GITHUB_REPOSITORY"):
+        # In GitHub Actions, "edit this page" links point at the repository being built.
+        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
+        values["repository"] = f"{server}/{os.environ['GITHUB_REPOSITORY']}"
+    errors = [p for p in problems if p.severity == "error" or strict]
+    if errors:
+        raise SitegenError(problems)
+    return Config(root=root, **values), problems
+
+
+def _read_config(path: Path, root: Path) -> tuple[str, dict[Any, Any]]:
+    """The text of the config file and the mapping it holds; SitegenError when it cannot be used at all."""
     if path.is_symlink() and (problem := link_problem(path, root)):
         raise SitegenError(problem)
     try:
@@ -148,21 +162,21 @@ def load_config(root: Path, strict: bool = False) -> tuple[Config, list[Problem]
         raise SitegenError(Problem(path, f"not valid YAML ({exc.reason})", line, column)) from None
     if not isinstance(data, dict):
         raise SitegenError(Problem(path, "must be a mapping of key: value", 1))
-    lines = _key_lines(text)
+    return text, data
+
+
+def _config_values(
+    path: Path, data: dict[Any, Any], lines: dict[str, int]
+) -> tuple[dict[str, Any], list[Problem]]:
+    """The values of the keys ``Config`` declares, and a problem for each unknown key or bad value."""
     known = {f.name: f for f in fields(Config) if not f.metadata.get("internal")}
     problems: list[Problem] = []
     values: dict[str, Any] = {}
     for key, value in data.items():
         line = lines.get(str(key))
         if key not in known:
-            problems.append(
-                Problem(
-                    path,
-                    f"unknown key {shown(key)} (known keys: {', '.join(known)})",
-                    line,
-                    severity="warning",
-                )
-            )
+            message = f"unknown key {shown(key)} (known keys: {', '.join(known)})"
+            problems.append(Problem(path, message, line, severity="warning"))
             continue
         if key == "statuses":
             parsed = _parse_statuses(value)
@@ -182,14 +196,7 @@ def load_config(root: Path, strict: bool = False) -> tuple[Config, list[Problem]
                 problems += _check_base_url(path, value, line)
             elif key == "repository" and value and (reason := url_problem(value)):
                 problems.append(Problem(path, f"Config value 'repository': {shown(value)} {reason}", line))
-    if not values.get("repository") and os.environ.get("GITHUB_REPOSITORY"):
-        # In GitHub Actions, "edit this page" links point at the repository being built.
-        server = os.environ.get("GITHUB_SERVER_URL", "https://github.com")
-        values["repository"] = f"{server}/{os.environ['GITHUB_REPOSITORY']}"
-    errors = [p for p in problems if p.severity == "error" or strict]
-    if errors:
-        raise SitegenError(problems)
-    return Config(root=root, **values), problems
+    return values, problems
 
 
 def _parse_statuses(value: Any) -> tuple[tuple[str, str], ...] | None:
