@@ -125,7 +125,12 @@ def read_input(path: Path, limit: int) -> bytes:
         raise InputProblem(Problem(path, what if path.exists() else "is missing"))
     try:
         with open(path, "rb") as file:
-            data = file.read(limit + 1)
+            # read(limit + 1) would allocate limit + 1 bytes first (a megabyte for every paper): read what
+            # the file holds, plus what it grew by meanwhile, never more than limit + 1 bytes.
+            size = min(os.fstat(file.fileno()).st_size, limit)
+            data = file.read(size + 1)
+            if size < len(data) <= limit:
+                data += file.read(limit + 1 - len(data))
     except OSError as exc:
         raise InputProblem(Problem(path, f"cannot be read ({exc.strerror})")) from None
     if len(data) > limit:

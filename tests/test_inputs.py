@@ -15,7 +15,7 @@ from test_build import ABSTRACT, add_paper
 from sitegen.build import Builder, BuildMode, Timings
 from sitegen.config import load_config
 from sitegen.errors import LINE_MAX, SitegenError
-from sitegen.inputs import PAPER_MAX, YamlProblem, load_yaml, url_problem
+from sitegen.inputs import PAPER_MAX, InputProblem, YamlProblem, load_yaml, read_input, url_problem
 
 SECRET = "sitegen-test-secret-7b41"
 PAPERS = Path("content", "papers")
@@ -250,6 +250,16 @@ def test_an_oversized_paper_is_an_error_naming_the_file(site: Path):
     add_paper(site, "vision", "huge", "Huge", body="word " * (PAPER_MAX // 5))
     for command in ("check", "build"):
         failed(run_sitegen(command, cwd=site, check=False), "huge.md", "larger than the 1 MB")
+
+
+def test_a_file_is_read_whole_up_to_its_cap_and_refused_one_byte_past_it(tmp_path: Path):
+    path = tmp_path / "f.txt"
+    for size in (0, 1, 4095, 4096):
+        path.write_bytes(b"x" * size)
+        assert read_input(path, 4096) == b"x" * size
+    path.write_bytes(b"x" * 4097)
+    with pytest.raises(InputProblem, match="larger than"):
+        read_input(path, 4096)
 
 
 def test_an_oversized_dump_is_refused(site: Path):
