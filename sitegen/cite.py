@@ -28,6 +28,8 @@ _SPECIAL = {
     "^": r"\textasciicircum{}",
     "\\": r"\textbackslash{}",
 }
+_NEEDS_ESCAPE = re.compile("[" + re.escape("".join(_SPECIAL)) + "]")
+_BRACE = re.compile("[{}]")
 
 
 @dataclass(frozen=True)
@@ -61,22 +63,26 @@ def bibtex_text(text: str) -> str:
 
 
 def _escape(text: str) -> str:
-    return "".join(_SPECIAL.get(ch, ch) for ch in _balanced(text))
+    text = _balanced(text)
+    if _NEEDS_ESCAPE.search(text) is None:  # most titles: nothing to look at character by character
+        return text
+    return "".join(_SPECIAL.get(ch, ch) for ch in text)
 
 
 def _balanced(text: str) -> str:
     """``text`` without the braces that have no partner (BibTeX rejects an entry with one)."""
     dropped: set[int] = set()
     opened: list[int] = []
-    for index, ch in enumerate(text):
-        if ch == "{":
-            opened.append(index)
-        elif ch == "}":
-            if opened:
-                opened.pop()
-            else:
-                dropped.add(index)
+    for brace in _BRACE.finditer(text):  # only the braces are looked at: most text has none, or a pair
+        if brace[0] == "{":
+            opened.append(brace.start())
+        elif opened:
+            opened.pop()
+        else:
+            dropped.add(brace.start())
     dropped.update(opened)
+    if not dropped:
+        return text
     return "".join(ch for index, ch in enumerate(text) if index not in dropped)
 
 
