@@ -3,11 +3,9 @@
 from __future__ import annotations
 
 import enum
-import gc
 import itertools
 import json
 import os
-import pickle
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -16,6 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sitegen import mylist, search
+from sitegen.buildcache import BuildCache, open_cache
 from sitegen.cache import (
     AssetSlots,
     Memo,
@@ -29,9 +28,10 @@ from sitegen.config import Config
 from sitegen.content import FileCache
 from sitegen.errors import Problem, SitegenError, failures_as_problems
 from sitegen.model import Site, load_site
+from sitegen.processes import collector_paused, in_child, in_process
 from sitegen.related import TOP_K, Related, Vocabulary, curate, related_papers
 from sitegen.render import Page, PaperView, Renderer, asset_versions, site_pages, static_files
-from sitegen.write import check_output, input_stamp, write_files, write_site
+from sitegen.write import Linked, Output, check_output, input_stamp, write_files, write_site
 
 T = TypeVar("T")
 # Pages from which a one-shot build renders on both cores: a fork and a pipe cost about what rendering
@@ -89,6 +89,7 @@ class Rendered:
     warnings: tuple[Problem, ...]
     site: Site
     pages_rendered: int  # pages whose bytes were produced anew (the rest came from the previous build)
+    pages: int  # pages in all
     # With ``BuildMode.PREVIEW``: makes the data files that ``files`` holds from the previous
     # build (the search index, its manifest, papers.json, papers.bib, the reading list's data); call it
     # once the pages are out.
@@ -136,10 +137,12 @@ class Builder:
     when its key (its declared context), its templates, the config and the asset versions are unchanged,
     so the output after any sequence of edits equals a clean build."""
 
-    def __init__(self, config: Config, mode: BuildMode) -> None:
+    def __init__(self, config: Config, mode: BuildMode, cache: BuildCache | None = None) -> None:
         self.config = config
         self.mode = mode
-        self._files: FileCache = {}
+        self.cache = cache  # the persistent cache of a one-shot build (see ``sitegen.buildcache``)
+        self._files: FileCache = cache.parsed_papers() if cache else {}
+        self._keys: dict[str, str] = {}  # each page's key in ``cache``, by path
         self._views = PaperViews()
         self._similar: Memo[dict[str, tuple[Related, ...]]] = Memo()
         self._search: Memo[dict[str, bytes]] = Memo()
@@ -155,7 +158,8 @@ class Builder:
         """Kept while no template changes, so a rebuild neither recompiles nor re-parses them."""
         config = self.config
         sources = template_sources(config.templates_dir)
-        cache = config.cache_dir / "jinja" if self.mode.keeps_compiled_templates else None
+        keep = self.mode.keeps_compiled_templates and self.cache is not None
+        cache = config.cache_dir / "jinja" if keep else None
         return self._templates(sources, lambda: load_templates(config.templates_dir, sources, cache))
 
     def _related_job(self, site: Site) -> Callable[[], dict[str, tuple[Related, ...]]]:
@@ -166,6 +170,8 @@ class Builder:
         # Extra candidates so that a curator's pins and hides still leave a full list.
         extra = max((len(p.pinned) + len(p.hidden) for p in site.papers), default=0)
         kept = self._similar.get((texts, extra))
+        if kept is None and self.cache:
+            kept = self.cache.related((texts, extra))
         run = in_child if self.mode.forks else in_process
         job = (
             in_process(lambda: kept)
@@ -175,6 +181,8 @@ class Builder:
 
         def finish() -> dict[str, tuple[Related, ...]]:
             computed = self._similar.keep((texts, extra), job())
+            if self.cache:
+                self.cache.keep_related((texts, extra), computed)
             return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
 
         return finish
@@ -187,9 +195,11 @@ class Builder:
     def _render(self, timings: Timings) -> Rendered:
         with timings.step("load"):
             site = load_site(self.config, self._files)
+            if self.cache:
+                self.cache.keep_papers(self._files)
         related_job = self._related_job(site)
         with timings.step("markdown"):
-            views = self._views(site.papers)
+            views = self.cache.views(site.papers) if self.cache else self._views(site.papers)
         # Made on the second core beside related papers (the slowest steps side by side), or after the
         # pages when the preview server asks for them later.
         deferred = self.mode.data_later and bool(self._data)
@@ -201,26 +211,39 @@ class Builder:
                 data_job()
         with timings.step("pages"):
             statics = self._static_files()
+            assets = asset_versions(statics)
             listed = site_pages(site, views, related)
             count = len(listed)
-            shared: Iterable[tuple[str, bytes]] = ()
-            if self.mode.forks and count >= SHARED_FROM:
+            kept: list[tuple[str, Linked]] = []
+            if self.cache:
+                fingerprints = self._environment().fingerprints
+                listed, kept, self._keys = self.cache.split(listed, fingerprints, assets)
+            shared: Iterable[tuple[str, Output]] = ()
+            if self.mode.forks and len(listed) >= SHARED_FROM:
                 # Every other page, rendered and written by a child (see ``build``).
                 listed, others = listed[0::2], listed[1::2]
-                pages = self._render_pages(others, asset_versions(statics))
-                shared = rendered_as_written((path, page.final) for path, page in pages)
-            rendered = self._render_pages(listed, asset_versions(statics))
+                shared = rendered_as_written(self._outputs(self._render_pages(others, assets)))
+            rendered = self._render_pages(listed, assets)
         # A one-shot build renders each page as it is written: the whole site is never in memory at once.
-        files: Iterable[tuple[str, bytes]] = itertools.chain(
-            ((path, page.final) for path, page in rendered),
+        files: Iterable[tuple[str, Output]] = itertools.chain(
+            kept,
+            self._outputs(rendered),
             [(f"static/{name}", data) for name, data in statics.items()],
             self._data.items(),
         )
         files = list(files) if self.mode.remembers else rendered_as_written(files)
         later = (lambda: list(self._data_job(site, views)().items())) if deferred else None
-        fresh = self._fresh if self.mode.remembers else count
+        fresh = self._fresh if self.mode.remembers else count - len(kept)
         lagging = frozenset(self._data) if deferred else frozenset()
-        return Rendered(files, site.warnings, site, fresh, later, lagging, shared)
+        return Rendered(files, site.warnings, site, fresh, count, later, lagging, shared)
+
+    def _outputs(self, rendered: Iterable[tuple[str, RenderedPage]]) -> Iterator[tuple[str, Output]]:
+        """Each page's bytes; with a cache, kept there and linked into the site from there."""
+        for path, page in rendered:
+            if self.cache is None:
+                yield path, page.final
+            else:
+                yield path, self.cache.keep_page(self._keys[path], page.final, page.assets, page.versions)
 
     def _static_files(self) -> dict[str, bytes]:
         static_dir = self.config.static_dir
@@ -268,11 +291,16 @@ class Builder:
         """Start making the data files (the search index is reused while nothing searchable changed);
         returns a function that waits for them and keeps them."""
         key = search.search_key(site, views)
-        job = (in_child if self.mode.forks else in_process)(data_files, site, views, self._search.get(key))
+        kept = self._search.get(key)
+        if kept is None and self.cache:
+            kept = self.cache.search(key)
+        job = (in_child if self.mode.forks else in_process)(data_files, site, views, kept)
 
         def finish() -> dict[str, bytes]:
             index, self._data = job()
             self._search.keep(key, index)
+            if self.cache:
+                self.cache.keep_search(key, index)
             return self._data
 
         return finish
@@ -302,67 +330,6 @@ def data_files(
     return index, files
 
 
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector walks every live object, and a build keeps a great many alive while it
-    allocates millions more (few of them in cycles): rendering 10,000 papers spent a third of its time
-    there. It waits until the build is done; what survived is then frozen, so that later collections
-    (the preview server's next rebuild) skip it."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        gc.freeze()
-        if enabled:
-            gc.enable()
-
-
-def collect_frozen_garbage() -> None:
-    """Frozen objects are never examined, so cycles a build left behind stay until this full collection
-    (a long-running preview server calls it now and then, between rebuilds)."""
-    gc.unfreeze()
-    gc.collect()
-    gc.freeze()
-
-
-def in_process(function: Callable[..., T], *args: object) -> Callable[[], T]:
-    """``in_child``'s serial twin: the work runs when its result is asked for."""
-    return lambda: function(*args)
-
-
-def in_child(function: Callable[..., T], *args: object) -> Callable[[], T]:
-    """Start ``function(*args)`` in a forked child process (the other core); returns a function that waits
-    for its result. The child inherits the arguments, and only the result crosses a pipe."""
-    reader, writer = os.pipe()
-    pid = os.fork()
-    if pid == 0:  # pragma: no cover - the child: coverage cannot follow it
-        os.close(reader)
-        try:
-            try:
-                data = pickle.dumps((True, function(*args)))
-            except BaseException as exc:  # the parent re-raises it, with the build's usual handling
-                data = pickle.dumps((False, exc))
-            with os.fdopen(writer, "wb") as pipe:
-                pipe.write(data)
-        finally:
-            os._exit(0)
-    os.close(writer)
-
-    def result() -> T:
-        with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read()
-        os.waitpid(pid, 0)
-        if not data:
-            raise SitegenError("a build process died; run the build again")
-        ok, value = pickle.loads(data)
-        if not ok:
-            raise value
-        return value
-
-    return result
-
-
 def vendored_lunr(config: Config) -> bytes:
     """lunr.js comes from npm (package-lock.json) and is copied into every built site, never committed."""
     path = config.lunr_file
@@ -380,14 +347,18 @@ def build(
     strict: bool = False,
     report: Callable[[str], None] | None = None,
     stamp: str | None = None,
+    use_cache: bool = True,
 ) -> tuple[int, tuple[Problem, ...]]:
     """Build the site into ``output``; returns the number of files written and the content's warnings.
     With ``strict``, warnings fail the build before anything is written. ``stamp`` (see
-    ``sitegen.write.input_stamp``) is recorded so that the next build can tell nothing changed."""
+    ``sitegen.write.input_stamp``) is recorded so that the next build can tell nothing changed. With
+    ``use_cache``, what is unchanged since the last build is reused from ``.sitegen-cache/`` (see
+    ``sitegen.buildcache``); without, nothing is read from it or written to it."""
     check_output(output)  # before the work, not after it
     timings = Timings()
-    builder = Builder(config, BuildMode.BUILD)
-    rendered = builder.render(timings)
+    opened = open_cache(config) if use_cache else None
+    cache = opened if isinstance(opened, BuildCache) else None
+    rendered = Builder(config, BuildMode.BUILD, cache).render(timings)
     if strict and rendered.warnings:
         raise SitegenError(
             [*rendered.warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]
@@ -397,10 +368,41 @@ def build(
             output,
             rendered.files,
             stamp if stamp is not None else input_stamp(config, strict),
-            (lambda staging: in_child(write_files, staging, rendered.shared)) if rendered.shared else None,
+            shared_writer(rendered.shared, cache) if rendered.shared else None,
         )
+    if cache:
+        with timings.step("cache"):
+            cache.finish()
     if report:
         for name, seconds in timings.steps:
             report(f"{name:>10}  {seconds * 1000:8.1f} ms")
         report(f"{'total':>10}  {sum(s for _, s in timings.steps) * 1000:8.1f} ms")
-    return count, rendered.warnings
+        report(f"{'rendered':>10}  {rendered.pages_rendered} of {rendered.pages} pages")
+    return count, (*rendered.warnings, *([opened] if isinstance(opened, Problem) else []))
+
+
+def shared_writer(
+    files: Iterable[tuple[str, Output]], cache: BuildCache | None
+) -> Callable[[Path], Callable[[], list[tuple[str, int]]]]:
+    """For ``write_site``: write ``files`` in a child process; the pages it kept in the cache are taken in
+    when it is done."""
+
+    def start(staging: Path) -> Callable[[], list[tuple[str, int]]]:
+        job = in_child(write_kept, staging, files, cache)
+
+        def finish() -> list[tuple[str, int]]:
+            sizes, pages = job()
+            if cache:
+                cache.merge(pages)
+            return sizes
+
+        return finish
+
+    return start
+
+
+def write_kept(
+    staging: Path, files: Iterable[tuple[str, Output]], cache: BuildCache | None
+) -> tuple[list[tuple[str, int]], dict[str, object]]:
+    """``write_files``, and the cache entries of the pages it rendered (made in this child process)."""
+    return write_files(staging, files), cache.new["pages"] if cache else {}

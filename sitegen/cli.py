@@ -278,9 +278,20 @@ def add_command(
     is_flag=True,
     help="Link to index.html files, for a site opened from disk without JavaScript.",
 )
-@click.option("--verbose", "-v", is_flag=True, help="Print the time each stage took.")
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Build clean: neither reuse nor keep anything in ROOT/.sitegen-cache/ (safe to delete anyway).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="Print the time each stage took and the pages rendered.")
 def build_command(
-    root: Path, output: Path | None, base_url: str | None, strict: bool, offline: bool, verbose: bool
+    root: Path,
+    output: Path | None,
+    base_url: str | None,
+    strict: bool,
+    offline: bool,
+    no_cache: bool,
+    verbose: bool,
 ) -> None:
     """Build the static site from content/ into site/ (atomically: a failed build keeps the old site)."""
     from dataclasses import replace
@@ -291,7 +302,7 @@ def build_command(
     target = output or root / "site"
     started = time.perf_counter()
     stamp = input_stamp(config, strict)
-    if is_current(target, stamp):
+    if not no_cache and is_current(target, stamp):
         # Checked before the renderer is even imported: an unchanged rebuild costs a hash of the inputs.
         if verbose:
             echo(f"{'check':>10}  {(time.perf_counter() - started) * 1000:8.1f} ms")
@@ -299,7 +310,7 @@ def build_command(
         return
     from sitegen.build import build
 
-    written, warnings = build(config, target, strict, echo if verbose else None, stamp)
+    written, warnings = build(config, target, strict, echo if verbose else None, stamp, not no_cache)
     _echo_problems(warnings)
     if not config.site_url:
         # Once per build, and not a --strict failure: a preview or a build for disk needs no host.

@@ -197,7 +197,7 @@ class RebuildLoop:
             self._lagging = frozenset()  # written, or left to the rebuild that superseded this one
             self._cond.notify_all()
         if self.rebuilds % COLLECT_EVERY == 0 and not superseded:
-            from sitegen.build import collect_frozen_garbage
+            from sitegen.processes import collect_frozen_garbage
 
             collect_frozen_garbage()
 

@@ -16,7 +16,7 @@ import shutil
 import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from sitegen.config import Config
@@ -112,9 +112,34 @@ def library_versions() -> tuple[str, ...]:
     return tuple(sorted(found))
 
 
-def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> list[tuple[str, int]]:
-    """Write ``files`` (relative path, bytes) under ``folder``: one open and write per file, each folder
-    made once. Returns each file's path and size."""
+@dataclass(frozen=True)
+class Linked:
+    """An output file whose bytes are already in a file (of the build cache): linked, not written."""
+
+    path: Path
+    size: int
+
+    def __len__(self) -> int:
+        return self.size
+
+    def put(self, target: Path) -> None:
+        """A hard link where the system allows (no bytes written; the cache never writes a file twice),
+        else a copy."""
+        try:
+            os.link(self.path, target, follow_symlinks=False)
+        except FileExistsError:  # written twice: replaced, as bytes would be, and refused by the caller
+            target.unlink()
+            self.put(target)
+        except OSError:  # another file system, or one without hard links
+            shutil.copyfile(self.path, target, follow_symlinks=False)
+
+
+Output = bytes | Linked
+
+
+def write_files(folder: Path, files: Iterable[tuple[str, Output]]) -> list[tuple[str, int]]:
+    """Write ``files`` (relative path, bytes or a ``Linked`` file) under ``folder``: one open and write (or
+    link) per file, each folder made once. Returns each file's path and size."""
     seen: set[PurePosixPath] = set()
     made: set[Path] = set()
     sizes: list[tuple[str, int]] = []
@@ -128,13 +153,16 @@ def write_files(folder: Path, files: Iterable[tuple[str, bytes]]) -> list[tuple[
         if target.parent not in made:
             target.parent.mkdir(parents=True, exist_ok=True)
             made.update(target.parents)
-        target.write_bytes(data)
+        if isinstance(data, Linked):
+            data.put(target)
+        else:
+            target.write_bytes(data)
     return sizes
 
 
 def write_site(
     output: Path,
-    files: Iterable[tuple[str, bytes]],
+    files: Iterable[tuple[str, Output]],
     stamp: str = "",
     helper: Callable[[Path], Callable[[], list[tuple[str, int]]]] | None = None,
 ) -> int:

@@ -1,0 +1,202 @@
+"""What `sitegen build` reuses from the last build through the persistent store (``sitegen.store``): each
+step's result kept under a digest of exactly what the step reads.
+
+- parsed papers, by the file's path and bytes;
+- each paper's rendered text (``PaperView``), by its title, abstract and notes;
+- related papers, by every paper's title and abstract; the search files, by ``search.search_key``;
+- each page, by its declared context, its template with every template that one extends, includes or
+  imports, and the config (the store's salt adds sitegen's code and its libraries' versions); the page's
+  bytes are reused while the asset versions it was filled with are still current.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from markupsafe import Markup
+
+from sitegen.config import Config
+from sitegen.content import FileCache, Paper
+from sitegen.errors import Problem
+from sitegen.related import Related
+from sitegen.render import Page, PaperView, view_paper
+from sitegen.store import Store, decode, whole
+from sitegen.write import Linked
+
+TABLES = ("papers", "views", "related", "search", "pages")
+
+
+class BuildCache:
+    """One build's view of the store: what it found there, and what it will leave for the next build."""
+
+    def __init__(self, store: Store, config: Config) -> None:
+        self.store = store
+        self.config = config
+        self.old = {name: store.table(name) for name in TABLES}
+        self.new: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
+
+    # --- papers ----------------------------------------------------------------------------------
+
+    def parsed_papers(self) -> FileCache:
+        """The kept parse of each paper file whose bytes are unchanged, for ``load_site``."""
+        files: FileCache = {}
+        for path, (digest, result) in self.old["papers"].items():
+            try:
+                info = os.stat(path, follow_symlinks=False)
+                with open(path, "rb") as file:
+                    if hashlib.sha256(file.read()).hexdigest() != digest:
+                        continue
+                paper = None if result[0] is None else decode(result[0])
+                problems = tuple(decode(tree) for tree in result[1])
+                if not isinstance(paper, Paper | None) or not all(isinstance(p, Problem) for p in problems):
+                    continue
+                files[path] = ((info.st_mtime_ns, info.st_size, info.st_ino), (paper, problems))
+            except (OSError, ValueError, KeyError, TypeError):
+                continue
+        return files
+
+    def keep_papers(self, files: FileCache) -> None:
+        """Keep each file's parse with the digest of the bytes it was parsed from (read again here, and
+        kept only if the file did not change in between)."""
+        old = self.old["papers"]
+        for path, (signature, result) in files.items():
+            try:
+                with open(path, "rb") as file:
+                    info = os.fstat(file.fileno())
+                    digest = hashlib.sha256(file.read()).hexdigest()
+            except OSError:
+                continue
+            if (info.st_mtime_ns, info.st_size, info.st_ino) != signature:
+                continue
+            kept = old.get(path)
+            self.new["papers"][path] = kept if kept and kept[0] == digest else [digest, whole_result(result)]
+
+    # --- paper views -----------------------------------------------------------------------------
+
+    def views(self, papers: Sequence[Paper]) -> dict[str, PaperView]:
+        old, new = self.old["views"], self.new["views"]
+        views = {}
+        for paper in papers:
+            key = self.store.digests((paper.title, paper.abstract, paper.notes))
+            view = _view(paper, old.get(key))
+            if view is None:
+                view = view_paper(paper)
+            new[key] = [
+                view.title_html,
+                view.title_text,
+                view.abstract_html,
+                view.abstract_text,
+                view.notes_html,
+            ]
+            views[paper.slug] = view
+        return views
+
+    # --- related papers and the search files -----------------------------------------------------
+
+    def related(self, source: object) -> dict[str, tuple[Related, ...]] | None:
+        key = self.store.digests(source)
+        try:
+            return {
+                slug: tuple(Related(str(other), float(score), tuple(terms)) for other, score, terms in found)
+                for slug, found in self.old["related"][key].items()
+            }
+        except (KeyError, AttributeError, TypeError, ValueError):
+            return None
+
+    def keep_related(self, source: object, related: Mapping[str, tuple[Related, ...]]) -> None:
+        key = self.store.digests(source)
+        self.new["related"] = {key: {slug: [list(r) for r in found] for slug, found in related.items()}}
+
+    def search(self, source: object) -> dict[str, bytes] | None:
+        try:
+            kept = self.old["search"][self.store.digests(source)].items()
+        except (KeyError, AttributeError):
+            return None
+        files = {name: self.store.read(entry) for name, entry in kept}
+        return None if None in files.values() else files  # type: ignore[return-value]
+
+    def keep_search(self, source: object, files: Mapping[str, bytes]) -> None:
+        key = self.store.digests(source)
+        self.new["search"] = {key: {name: self.store.put(data) for name, data in files.items()}}
+
+    # --- pages -----------------------------------------------------------------------------------
+
+    def page_key(self, page: Page, fingerprint: str) -> str:
+        return self.store.digests((self.config, page.path, page.template, fingerprint, page.context))
+
+    def split(
+        self, pages: list[Page], fingerprints: Mapping[str, str], assets: Mapping[str, str]
+    ) -> tuple[list[Page], list[tuple[str, Linked]], dict[str, str]]:
+        """The pages to render, the others as their kept files, and every page's key by path."""
+        old, new = self.old["pages"], self.new["pages"]
+        fresh, kept, keys = [], [], {}
+        for page in pages:
+            key = keys[page.path] = self.page_key(page, fingerprints[page.template])
+            entry = old.get(key)
+            linked = None
+            if entry is not None and _current(entry, assets):
+                linked = self.store.get(entry[0])
+            if linked is None:
+                fresh.append(page)
+            else:
+                new[key] = entry
+                kept.append((page.path, linked))
+        return fresh, kept, keys
+
+    def keep_page(self, key: str, final: bytes, assets: Sequence[str], versions: Sequence[str]) -> Linked:
+        entry = self.store.put(final)
+        self.new["pages"][key] = [entry, list(assets), list(versions)]
+        return Linked(self.store.file(entry[0]), len(final))
+
+    def merge(self, pages: dict[str, Any]) -> None:
+        """Take in the pages a child process rendered and kept (see ``sitegen.build``)."""
+        self.new["pages"].update(pages)
+
+    def finish(self) -> None:
+        """Leave this build's entries (only those: the rest is stale) for the next build."""
+        store = self.store
+        for name in TABLES:
+            if name in ("related", "search") and not self.new[name]:
+                self.new[name] = self.old[name]  # not needed this time, kept for the next
+            store.save(name, self.new[name])
+        store.used = {e[0][0] for e in self.new["pages"].values()}
+        store.used |= {e[0] for files in self.new["search"].values() for e in files.values()}
+        store.sweep()
+
+
+def _current(entry: Any, assets: Mapping[str, str]) -> bool:
+    try:
+        _, names, versions = entry
+        return [assets.get(n) for n in names] == versions
+    except (TypeError, ValueError):
+        return False
+
+
+def _view(paper: Paper, kept: Any) -> PaperView | None:
+    try:
+        title_html, title_text, abstract_html, abstract_text, notes_html = (str(v) for v in kept)
+    except (TypeError, ValueError):
+        return None
+    return PaperView(
+        paper, Markup(title_html), title_text, Markup(abstract_html), abstract_text, Markup(notes_html)
+    )
+
+
+def whole_result(result: tuple[Paper | None, tuple[Any, ...]]) -> Any:
+    paper, problems = result
+    return [None if paper is None else whole(paper), [whole(p) for p in problems]]
+
+
+def open_cache(config: Config) -> BuildCache | Problem:
+    """This project's cache, or the warning that says why the build goes without one."""
+    store = Store.open(config.cache_dir)
+    if store is None:
+        return Problem(
+            config.cache_dir,
+            "is not a plain folder (a link?): this build neither reads nor writes a cache",
+            severity="warning",
+        )
+    return BuildCache(store, config)

@@ -1,0 +1,292 @@
+"""The persistent build cache: what one `sitegen build` leaves in ``.sitegen-cache/build/`` for the next.
+
+Every entry is keyed by a digest of exactly what its step reads, derived from the values themselves by a
+canonical encoding (``Digests``), never from Python's per-process ``hash()`` and never written by hand.
+The folder is untrusted: safe to delete, a table that is corrupt, partial or written by another version
+of sitegen (or its libraries, or Python) is ignored and rebuilt, a file's bytes are checked against their
+digest before they are reused, and nothing is followed through a symbolic link or written outside it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import os
+import stat
+import sys
+from collections.abc import Callable
+from dataclasses import fields, is_dataclass
+from pathlib import Path, PurePath
+from types import MappingProxyType
+from typing import Any
+
+from markupsafe import Markup
+
+from sitegen.content import Paper, Source
+from sitegen.errors import Problem
+from sitegen.related import Related
+from sitegen.write import Linked, library_versions
+
+FORMAT = "sitegen-build-cache 1"
+FOLDER = "build"  # under the project's cache folder
+# The classes a table may hold, by name: nothing else is ever made from a table's text.
+STORED = {f"{c.__module__}.{c.__qualname__}": c for c in (Paper, Source, Problem, Related)}
+
+
+class Uncacheable(TypeError):
+    """A value with no canonical encoding: a page's context may hold plain values and frozen model objects
+    only (an object's repr would hold its address, and a key that changes every run caches nothing)."""
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    if hasattr(kind, "_fields"):  # a NamedTuple
+        return kind._fields
+    if is_dataclass(kind) and kind.__dataclass_params__.frozen:  # type: ignore[attr-defined]
+        return tuple(f.name for f in fields(kind))
+    raise Uncacheable(f"{kind.__module__}.{kind.__qualname__} is not a frozen dataclass or a NamedTuple")
+
+
+def encode(value: Any, inner: Callable[[Any], Any]) -> Any:
+    """``value`` as JSON values that tell its types apart (a str from Markup, a tuple from a list), with
+    each model object (frozen dataclass or NamedTuple) written by ``inner``."""
+    kind = type(value)
+    if value is None or kind in (str, int, bool):
+        return value
+    if kind is float:
+        return ["f", repr(value)]
+    if kind is tuple or kind is list:
+        return ["t" if kind is tuple else "l", *(encode(v, inner) for v in value)]
+    if kind is dict or kind is MappingProxyType:
+        return ["d", *([encode(k, inner), encode(v, inner)] for k, v in value.items())]
+    if kind is frozenset:
+        return ["s", *sorted((encode(v, inner) for v in value), key=json.dumps)]
+    if kind is Markup:
+        return ["m", str(value)]
+    if isinstance(value, PurePath):
+        return ["p", str(value)]
+    if isinstance(value, tuple) or is_dataclass(value):
+        return inner(value)
+    raise Uncacheable(f"{kind.__module__}.{kind.__qualname__} has no canonical encoding")
+
+
+def _text(tree: Any) -> bytes:
+    return json.dumps(tree, ensure_ascii=False, separators=(",", ":")).encode("utf-8", "surrogatepass")
+
+
+def whole(value: Any) -> Any:
+    """A model object written out in full, for a table (see ``decode``)."""
+    kind = type(value)
+    return [
+        "c",
+        f"{kind.__module__}.{kind.__qualname__}",
+        *(encode(getattr(value, n), whole) for n in _fields(kind)),
+    ]
+
+
+def decode(tree: Any) -> Any:
+    """The value ``encode(..., whole)`` wrote. Only the classes of ``STORED`` are made; anything else in
+    a table is a ValueError (the table is then ignored)."""
+    if tree is None or type(tree) in (str, int, bool):
+        return tree
+    tag, *items = tree
+    if tag == "c":
+        kind = STORED[items[0]]
+        values = [decode(v) for v in items[1:]]
+        if len(values) != len(_fields(kind)):
+            raise ValueError(f"{items[0]} has {len(values)} fields")
+        return kind(*values)
+    simple = {"t": tuple, "l": list, "m": Markup, "p": Path, "f": float}
+    if tag in ("m", "p", "f"):
+        return simple[tag](items[0])
+    if tag in ("t", "l"):
+        return simple[tag](decode(v) for v in items)
+    if tag == "d":
+        return {decode(k): decode(v) for k, v in items}
+    raise ValueError(f"unknown tag {tag!r}")
+
+
+class Digests:
+    """Stable digests of values. A model object is digested once (by identity, for the life of this
+    object) and stands in its containers as its digest, so a page listing fifty papers costs fifty
+    lookups, not fifty encodings."""
+
+    def __init__(self, salt: str) -> None:
+        self._salt = salt
+        self._known: dict[int, tuple[object, list[str]]] = {}
+
+    def __call__(self, value: Any) -> str:
+        return hashlib.sha256(self._salt.encode() + _text(encode(value, self._object))).hexdigest()
+
+    def _object(self, value: Any) -> list[str]:
+        known = self._known.get(id(value))
+        if known is not None and known[0] is value:
+            return known[1]
+        kind = type(value)
+        text = _text(
+            [
+                f"{kind.__module__}.{kind.__qualname__}",
+                *(encode(getattr(value, n), self._object) for n in _fields(kind)),
+            ]
+        )
+        reference = ["o", hashlib.sha256(text).hexdigest()]
+        self._known[id(value)] = (value, reference)  # holding the object keeps its id from being reused
+        return reference
+
+
+def version_salt() -> str:
+    """What makes another version's cache foreign: this format, Python, the rendering libraries' versions
+    and every file of this package."""
+    digest = hashlib.sha256(repr((FORMAT, sys.version, library_versions())).encode())
+    package = Path(__file__).parent
+    for path in sorted(p for p in package.rglob("*.py") if "__pycache__" not in p.parts):
+        digest.update(path.relative_to(package).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
+
+
+def safe_folder(base: Path, *names: str) -> Path:
+    """``base``/``names``, each made if missing; an OSError if any of them is a link or not a folder (an
+    attacker's link would lead the cache's writes elsewhere)."""
+    folder = base
+    for name in ("", *names):
+        folder = folder / name if name else folder
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            os.mkdir(folder)
+            continue
+        if not stat.S_ISDIR(mode):
+            raise OSError(f"{folder} is not a plain folder")
+    return folder
+
+
+def read_plain(path: Path) -> bytes:
+    """A regular file's bytes, never through a link (O_NOFOLLOW); an OSError otherwise."""
+    fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise OSError(f"{path} is not a plain file")
+        with os.fdopen(fd, "rb", closefd=False) as file:
+            return file.read()
+    finally:
+        os.close(fd)
+
+
+def write_plain(folder: Path, name: str, data: bytes) -> Path:
+    """Write ``folder``/``name`` whole or not at all: a new file beside it, renamed over it."""
+    target = folder / name
+    temporary = folder / f".{name}.{os.getpid()}.tmp"
+    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
+    with contextlib.suppress(FileNotFoundError):
+        os.unlink(temporary)
+    fd = os.open(temporary, flags, 0o644)
+    with os.fdopen(fd, "wb") as file:
+        file.write(data)
+    os.replace(temporary, target)
+    return target
+
+
+class Store:
+    """The cache folder of one project: named tables of JSON entries, and files by the digest of their
+    bytes (the pages and search files a build reuses, linked into the new site)."""
+
+    def __init__(self, folder: Path, salt: str) -> None:
+        self.folder = folder
+        self.salt = salt
+        self.digests = Digests(salt)
+        self.tables: dict[str, dict[str, Any]] = {}
+        self.used: set[str] = set()  # the files this build's tables name, kept by ``save``
+        self.problems: list[str] = []
+
+    @classmethod
+    def open(cls, cache_dir: Path) -> Store | None:
+        """The store under ``cache_dir``; None (and the build goes without) when it cannot be used
+        safely: ``cache_dir`` or a folder in it is a link or not a folder."""
+        try:
+            folder = safe_folder(cache_dir.parent, cache_dir.name, FOLDER)
+            safe_folder(folder, "files")
+        except OSError:
+            return None
+        return cls(folder, version_salt())
+
+    def table(self, name: str) -> dict[str, Any]:
+        """The entries a table held after the last build; empty when it is missing, corrupt or foreign."""
+        if name not in self.tables:
+            self.tables[name] = self._load(name)
+        return self.tables[name]
+
+    def _load(self, name: str) -> dict[str, Any]:
+        try:
+            data = read_plain(self.folder / f"{name}.json")
+            header, _, body = data.partition(b"\n")
+            if header.decode() != f"{FORMAT} {self.salt} {hashlib.sha256(body).hexdigest()}":
+                return {}  # another version's table, or damaged
+            entries = json.loads(body)
+            return entries if isinstance(entries, dict) else {}
+        except (OSError, ValueError):
+            return {}
+
+    def save(self, name: str, entries: dict[str, Any]) -> None:
+        body = _text(entries)
+        header = f"{FORMAT} {self.salt} {hashlib.sha256(body).hexdigest()}\n".encode()
+        write_plain(self.folder, f"{name}.json", header + body)
+        self.tables[name] = entries
+
+    # --- files by digest ------------------------------------------------------------------------
+
+    def file(self, digest: str) -> Path:
+        return self.folder / "files" / digest[:2] / digest
+
+    def put(self, data: bytes) -> list[Any]:
+        """Keep ``data``; returns its entry for a table: [digest, size, mtime_ns, inode]."""
+        digest = hashlib.sha256(data).hexdigest()
+        path = self.file(digest)
+        self.used.add(digest)
+        try:
+            if read_plain(path) == data:  # checked, not trusted: this runs for fresh pages only
+                info = os.lstat(path)
+                return [digest, len(data), info.st_mtime_ns, info.st_ino]
+        except OSError:
+            pass
+        safe_folder(self.folder, "files", digest[:2])
+        info = os.lstat(write_plain(path.parent, digest, data))
+        return [digest, len(data), info.st_mtime_ns, info.st_ino]
+
+    def get(self, entry: Any) -> Linked | None:
+        """The kept file an entry names, when it is still there with these bytes: trusted by its size,
+        time and inode as recorded, else read and checked against its digest (a restored cache)."""
+        try:
+            digest, size, mtime, inode = entry
+            path = self.file(digest)
+            info = os.lstat(path)
+        except (OSError, TypeError, ValueError):
+            return None
+        if not stat.S_ISREG(info.st_mode) or info.st_size != size:
+            return None
+        if (info.st_mtime_ns, info.st_ino) != (mtime, inode):
+            try:
+                if hashlib.sha256(read_plain(path)).hexdigest() != digest:
+                    return None
+            except OSError:
+                return None
+            entry[2:] = [info.st_mtime_ns, info.st_ino]
+        self.used.add(digest)
+        return Linked(path, size)
+
+    def read(self, entry: Any) -> bytes | None:
+        linked = self.get(entry)
+        try:
+            return read_plain(linked.path) if linked else None
+        except OSError:
+            return None
+
+    def sweep(self) -> None:
+        """Delete the kept files no table of this build names."""
+        files = self.folder / "files"
+        for group in os.scandir(files):
+            if group.is_dir(follow_symlinks=False):
+                for item in os.scandir(group.path):
+                    if item.name not in self.used:
+                        os.unlink(item.path)
+            elif group.name not in self.used:
+                os.unlink(group.path)
