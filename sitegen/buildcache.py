@@ -11,6 +11,7 @@ step's result kept under a digest of exactly what the step reads.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import os
 from collections.abc import Mapping, Sequence
@@ -120,7 +121,8 @@ class BuildCache:
 
     def keep_search(self, source: object, files: Mapping[str, bytes]) -> None:
         key = self.store.digests(source)
-        self.new["search"] = {key: {name: self.store.put(data) for name, data in files.items()}}
+        with contextlib.suppress(OSError):  # not kept, then
+            self.new["search"] = {key: {name: self.store.put(data) for name, data in files.items()}}
 
     # --- pages -----------------------------------------------------------------------------------
 
@@ -146,8 +148,14 @@ class BuildCache:
                 kept.append((page.path, linked))
         return fresh, kept, keys
 
-    def keep_page(self, key: str, final: bytes, assets: Sequence[str], versions: Sequence[str]) -> Linked:
-        entry = self.store.put(final)
+    def keep_page(
+        self, key: str, final: bytes, assets: Sequence[str], versions: Sequence[str]
+    ) -> Linked | bytes:
+        """The page kept in the store and linked from there; its bytes when the store cannot keep it."""
+        try:
+            entry = self.store.put(final)
+        except OSError:
+            return final
         self.new["pages"][key] = [entry, list(assets), list(versions)]
         return Linked(self.store.file(entry[0]), len(final))
 
@@ -156,7 +164,12 @@ class BuildCache:
         self.new["pages"].update(pages)
 
     def finish(self) -> None:
-        """Leave this build's entries (only those: the rest is stale) for the next build."""
+        """Leave this build's entries (only those: the rest is stale) for the next build. A cache that
+        cannot be written is left as it is: the site is built anyway, and the next build checks it."""
+        with contextlib.suppress(OSError):
+            self._save()
+
+    def _save(self) -> None:
         store = self.store
         for name in TABLES:
             if name in ("related", "search") and not self.new[name]:

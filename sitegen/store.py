@@ -196,7 +196,7 @@ class Store:
         self.digests = Digests(salt)
         self.tables: dict[str, dict[str, Any]] = {}
         self.used: set[str] = set()  # the files this build's tables name, kept by ``save``
-        self.problems: list[str] = []
+        self._groups: dict[Path, bool] = {}
 
     @classmethod
     def open(cls, cache_dir: Path) -> Store | None:
@@ -258,6 +258,8 @@ class Store:
         try:
             digest, size, mtime, inode = entry
             path = self.file(digest)
+            if not self._plain_group(path.parent):
+                return None
             info = os.lstat(path)
         except (OSError, TypeError, ValueError):
             return None
@@ -272,6 +274,15 @@ class Store:
             entry[2:] = [info.st_mtime_ns, info.st_ino]
         self.used.add(digest)
         return Linked(path, size)
+
+    def _plain_group(self, folder: Path) -> bool:
+        """Whether a folder of kept files is a folder, not a link (asked once per folder)."""
+        if folder not in self._groups:
+            try:
+                self._groups[folder] = stat.S_ISDIR(os.lstat(folder).st_mode)
+            except OSError:
+                self._groups[folder] = False
+        return self._groups[folder]
 
     def read(self, entry: Any) -> bytes | None:
         linked = self.get(entry)

@@ -59,7 +59,7 @@ def edits_serve_clean_builds(tmp_path: Path, seed: int, steps: int) -> None:
         outcome = loop.step()
         assert outcome is not None and outcome.problems == (), (seed, done, outcome)
         clean = tmp_path / f"clean-{step}"
-        build(load_config(project.root)[0], clean)
+        build(load_config(project.root)[0], clean, use_cache=False)
         assert differences(loop.output, clean) == [], (seed, done)
         assert folders(loop.output) == folders(clean), (seed, step, done)
         shutil.rmtree(clean)

@@ -66,7 +66,7 @@ def folders(root: Path) -> set[str]:
 
 def clean_build(root: Path, output: Path) -> dict[str, bytes]:
     shutil.rmtree(output, ignore_errors=True)
-    build(load_config(root)[0], output)
+    build(load_config(root)[0], output, use_cache=False)
     return pages(output)
 
 

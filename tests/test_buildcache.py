@@ -1,0 +1,146 @@
+"""The persistent build cache, as a user meets it: `sitegen build` run again and again in separate
+processes after curator edits equals a clean `sitegen build --no-cache` byte for byte, a one-paper edit
+re-renders few pages, and a damaged, foreign or linked cache is never trusted."""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import run_sitegen, snapshot
+from curator_edits import add, edit_abstract, make_project, random_edit
+
+from sitegen.write import MARKER
+
+# A longer run by hand:
+#   SITEGEN_EDIT_SEEDS=20 SITEGEN_EDIT_STEPS=40 .venv/bin/python -m pytest tests/test_buildcache.py -k edits
+SEEDS = range(int(os.environ.get("SITEGEN_EDIT_SEEDS", "2")))
+STEPS = int(os.environ.get("SITEGEN_EDIT_STEPS", "8"))
+
+
+def site_files(output: Path) -> dict[str, bytes]:
+    return {name: data for name, data in snapshot(output).items() if name != MARKER}
+
+
+def cached_build(root: Path) -> int:
+    """`sitegen build -v` with the cache; returns how many pages it rendered."""
+    result = run_sitegen("build", "-v", cwd=root)
+    if "is up to date" in result.stdout:  # an edit and its undoing: nothing to build
+        return 0
+    rendered, total = map(int, re.search(r"rendered +(\d+) of (\d+) pages", result.stdout).groups())
+    assert 0 <= rendered <= total
+    return rendered
+
+
+def same_as_clean(root: Path, tmp_path: Path, done: object = None) -> None:
+    clean = tmp_path / "clean"
+    shutil.rmtree(clean, ignore_errors=True)
+    run_sitegen("build", "--no-cache", "--output", clean, cwd=root)
+    cached, expected = site_files(root / "site"), site_files(clean)
+    assert sorted(n for n in cached.keys() | expected.keys() if cached.get(n) != expected.get(n)) == [], done
+
+
+@pytest.mark.parametrize("seed", SEEDS)
+def test_cached_builds_after_any_edits_equal_a_clean_build(tmp_path: Path, seed: int):
+    project = make_project(tmp_path / "project", seed + 100)
+    cached_build(project.root)
+    done = []
+    for _ in range(STEPS):
+        for _ in range(project.rng.randint(1, 3)):  # a commit often holds several edits
+            done.append(random_edit(project)[0])
+        cached_build(project.root)
+        same_as_clean(project.root, tmp_path, done)
+
+
+def test_a_one_paper_edit_rerenders_few_pages(tmp_path: Path):
+    project = make_project(tmp_path / "project", seed=5, papers=60)
+    first = cached_build(project.root)
+    (project.root / "site" / MARKER).write_text("stale")  # no longer "up to date": the build runs again
+    assert cached_build(project.root) == 0
+    edit_abstract(project)
+    rendered = cached_build(project.root)
+    # Its page, its neighbours' pages, the lists and feeds that show it: a few of the site's pages.
+    assert 1 <= rendered and rendered * 5 < first
+    same_as_clean(project.root, tmp_path)
+
+
+def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path):
+    project = make_project(tmp_path / "project", seed=6)
+    result = run_sitegen("build", "--no-cache", "-v", cwd=project.root)
+    assert not (project.root / ".sitegen-cache").exists()
+    assert re.search(r"rendered +(\d+) of \1 pages", result.stdout)
+
+
+def damage(path: Path) -> None:
+    data = path.read_bytes()
+    path.write_bytes(data[: len(data) // 2] + bytes([data[len(data) // 2] ^ 1]) + data[len(data) // 2 + 1 :])
+
+
+@pytest.mark.parametrize("how", ["flipped", "truncated", "emptied", "foreign"])
+def test_a_damaged_or_foreign_cache_is_rebuilt_not_trusted(tmp_path: Path, how: str):
+    project = make_project(tmp_path / "project", seed=8)
+    cached_build(project.root)
+    add(project)
+    store = project.root / ".sitegen-cache" / "build"
+    files = sorted(p for p in store.rglob("*") if p.is_file())
+    assert any(p.suffix == ".json" for p in files) and any(p.parent.parent.name == "files" for p in files)
+    for path in files:
+        if how == "flipped":
+            damage(path)
+        elif how == "truncated":
+            path.write_bytes(path.read_bytes()[:-7])
+        elif how == "emptied":
+            path.write_bytes(b"")
+        elif path.suffix == ".json":  # written by another version of sitegen, its libraries or Python
+            header, _, body = path.read_bytes().partition(b"\n")
+            words = header.split(b" ")
+            words[-2] = b"0" * len(words[-2])
+            path.write_bytes(b" ".join(words) + b"\n" + body)
+    cached_build(project.root)
+    same_as_clean(project.root, tmp_path)
+
+
+def test_a_damaged_kept_page_is_rendered_again(tmp_path: Path):
+    """A kept page's bytes changed in place (a tool editing the linked site, say): checked, not trusted."""
+    project = make_project(tmp_path / "project", seed=9)
+    cached_build(project.root)
+    page = project.root / "site" / "index.html"
+    os.chmod(page, 0o644)
+    with open(page, "r+b") as file:  # in place: the same inode as the kept copy, when linked
+        file.write(b"<!-- tampered -->")
+    (project.root / "site" / MARKER).write_text("stale")
+    assert cached_build(project.root) >= 1
+    same_as_clean(project.root, tmp_path)
+
+
+def test_a_linked_cache_folder_is_not_used(tmp_path: Path):
+    project = make_project(tmp_path / "project", seed=10)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (project.root / ".sitegen-cache").symlink_to(outside, target_is_directory=True)
+    result = run_sitegen("build", "-v", cwd=project.root)
+    assert ".sitegen-cache: warning: is not a plain folder" in result.stderr
+    assert list(outside.iterdir()) == []
+    same_as_clean(project.root, tmp_path)
+
+
+def test_links_inside_the_cache_are_not_followed(tmp_path: Path):
+    project = make_project(tmp_path / "project", seed=11)
+    cached_build(project.root)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    secret = outside / "secret.json"
+    secret.write_text("{}")
+    store = project.root / ".sitegen-cache" / "build"
+    (store / "pages.json").unlink()
+    (store / "pages.json").symlink_to(secret)  # a table that is a link: neither read nor written through
+    group = next((store / "files").iterdir())
+    shutil.rmtree(group)
+    group.symlink_to(outside, target_is_directory=True)
+    edit_abstract(project)
+    cached_build(project.root)
+    assert secret.read_text() == "{}" and sorted(p.name for p in outside.iterdir()) == ["secret.json"]
+    same_as_clean(project.root, tmp_path)
