@@ -38,6 +38,7 @@ class BuildCache:
         self.config = config
         self.old = {name: store.table(name) for name in TABLES}
         self.new: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
+        self._parsed: dict[str, tuple[object, list[Any]]] = {}  # path -> (result given out, its entry)
 
     # --- papers ----------------------------------------------------------------------------------
 
@@ -55,6 +56,7 @@ class BuildCache:
                 if not isinstance(paper, Paper | None) or not all(isinstance(p, Problem) for p in problems):
                     continue
                 files[path] = ((info.st_mtime_ns, info.st_size, info.st_ino), (paper, problems))
+                self._parsed[path] = (files[path][1], [digest, result])
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         return files
@@ -62,8 +64,11 @@ class BuildCache:
     def keep_papers(self, files: FileCache) -> None:
         """Keep each file's parse with the digest of the bytes it was parsed from (read again here, and
         kept only if the file did not change in between)."""
-        old = self.old["papers"]
         for path, (signature, result) in files.items():
+            given = self._parsed.get(path)
+            if given is not None and given[0] is result:  # read from the cache, and not again since
+                self.new["papers"][path] = given[1]
+                continue
             try:
                 with open(path, "rb") as file:
                     info = os.fstat(file.fileno())
@@ -72,8 +77,7 @@ class BuildCache:
                 continue
             if (info.st_mtime_ns, info.st_size, info.st_ino) != signature:
                 continue
-            kept = old.get(path)
-            self.new["papers"][path] = kept if kept and kept[0] == digest else [digest, whole_result(result)]
+            self.new["papers"][path] = [digest, whole_result(result)]
 
     # --- paper views -----------------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
@@ -89,6 +90,7 @@ _DAY_FORMATS = ("%b %d", "%B %d")
 _DATE_FORMATS = ("%b %d, %Y", "%B %d, %Y", "%d %b %Y", "%d %B %Y", "%Y-%m-%d")
 
 
+@functools.lru_cache(maxsize=4096)  # pure, and a large site holds few distinct date lines: strptime is slow
 def listing_day(date: str | None, added: str | None) -> str | None:
     """A dump's date line as YYYY-MM-DD, or None. A line without a year ("May 22") takes it from the day the
     paper was added, since a page is copied on or after its date: the latest such day not after ``added``."""
