@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import TypeVar
 
 from sitegen import mylist, search
-from sitegen.buildcache import BuildCache, open_cache
+from sitegen.buildcache import BuildCache, open_cache, recorded, shared_writer
 from sitegen.cache import (
     AssetSlots,
     Memo,
@@ -31,7 +31,14 @@ from sitegen.model import Site, load_site
 from sitegen.processes import collector_paused, in_child, in_process
 from sitegen.related import TOP_K, Related, Vocabulary, curate, related_papers
 from sitegen.render import Page, PaperView, Renderer, asset_versions, site_pages, static_files
-from sitegen.write import Linked, Output, check_output, input_stamp, write_files, write_site
+from sitegen.write import (
+    Linked,
+    Output,
+    check_output,
+    input_stamp,
+    update_linked,
+    write_site,
+)
 
 T = TypeVar("T")
 # Pages from which a one-shot build renders on both cores: a fork and a pipe cost about what rendering
@@ -363,15 +370,27 @@ def build(
         raise SitegenError(
             [*rendered.warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]
         )
+    stamp = stamp if stamp is not None else input_stamp(config, strict)
+    paths: list[str] = []  # what the build put in ``output``, for the cache
     with timings.step("pages+write"), collector_paused():
-        count = write_site(
-            output,
-            rendered.files,
-            stamp if stamp is not None else input_stamp(config, strict),
-            shared_writer(rendered.shared, cache) if rendered.shared else None,
-        )
+        previous = cache.previous_output(output) if cache and not rendered.shared else None
+        files = rendered.files if cache is None else recorded(rendered.files, paths)
+        linked = None
+        if cache and previous is not None:  # few pages rendered: the site is updated in place
+            files = list(files)  # everything rendered before anything is written
+            linked = cache.linked(files)
+        if linked is not None and previous is not None:
+            count = update_linked(output, linked, previous, stamp)
+        else:
+            count = write_site(
+                output,
+                files,
+                stamp,
+                shared_writer(rendered.shared, cache, paths) if rendered.shared else None,
+            )
     if cache:
         with timings.step("cache"):
+            cache.keep_output(output, paths)
             cache.finish()
     if report:
         for name, seconds in timings.steps:
@@ -379,30 +398,3 @@ def build(
         report(f"{'total':>10}  {sum(s for _, s in timings.steps) * 1000:8.1f} ms")
         report(f"{'rendered':>10}  {rendered.pages_rendered} of {rendered.pages} pages")
     return count, (*rendered.warnings, *([opened] if isinstance(opened, Problem) else []))
-
-
-def shared_writer(
-    files: Iterable[tuple[str, Output]], cache: BuildCache | None
-) -> Callable[[Path], Callable[[], list[tuple[str, int]]]]:
-    """For ``write_site``: write ``files`` in a child process; the pages it kept in the cache are taken in
-    when it is done."""
-
-    def start(staging: Path) -> Callable[[], list[tuple[str, int]]]:
-        job = in_child(write_kept, staging, files, cache)
-
-        def finish() -> list[tuple[str, int]]:
-            sizes, pages = job()
-            if cache:
-                cache.merge(pages)
-            return sizes
-
-        return finish
-
-    return start
-
-
-def write_kept(
-    staging: Path, files: Iterable[tuple[str, Output]], cache: BuildCache | None
-) -> tuple[list[tuple[str, int]], dict[str, object]]:
-    """``write_files``, and the cache entries of the pages it rendered (made in this child process)."""
-    return write_files(staging, files), cache.new["pages"] if cache else {}

@@ -14,7 +14,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from pathlib import Path
 from typing import Any
 
 from markupsafe import Markup
@@ -22,12 +23,13 @@ from markupsafe import Markup
 from sitegen.config import Config
 from sitegen.content import FileCache, Paper
 from sitegen.errors import Problem
+from sitegen.processes import in_child
 from sitegen.related import Related
 from sitegen.render import Page, PaperView, view_paper
 from sitegen.store import Store, decode, whole
-from sitegen.write import Linked
+from sitegen.write import MARKER, Linked, Output, write_files
 
-TABLES = ("papers", "views", "related", "search", "pages")
+TABLES = ("papers", "views", "related", "search", "pages", "outputs")
 
 
 class BuildCache:
@@ -37,7 +39,7 @@ class BuildCache:
         self.store = store
         self.config = config
         self.old = {name: store.table(name) for name in TABLES}
-        self.new: dict[str, dict[str, Any]] = {name: {} for name in TABLES}
+        self.new: dict[str, dict[str, Any]] = {name: {} for name in (*TABLES, "files")}
         self._parsed: dict[str, tuple[object, list[Any]]] = {}  # path -> (result given out, its entry)
 
     # --- papers ----------------------------------------------------------------------------------
@@ -167,6 +169,45 @@ class BuildCache:
         """Take in the pages a child process rendered and kept (see ``sitegen.build``)."""
         self.new["pages"].update(pages)
 
+    # --- the output folder -----------------------------------------------------------------------
+
+    def previous_output(self, output: Path) -> list[str] | None:
+        """The files of ``output`` as this cache's last build into it left them, when it may be updated in
+        place (see ``sitegen.write.update_linked``): its marker is the very file that build wrote (not
+        one copied, restored or committed: a site from elsewhere is replaced whole), on the cache's file
+        system (so that kept files can be linked)."""
+        try:
+            kept = self.old["outputs"][str(output.absolute())]
+            info = os.lstat(output / MARKER)
+            if [info.st_ino, info.st_mtime_ns, info.st_dev] != kept["marker"]:
+                return None
+            if os.lstat(self.store.folder).st_dev != info.st_dev:
+                return None
+            return [str(path) for path in kept["paths"]]
+        except (OSError, KeyError, TypeError):
+            return None
+
+    def linked(self, files: list[tuple[str, Output]]) -> list[tuple[str, Linked]] | None:
+        """Each file as a kept one (bytes are kept here first); None when the store cannot keep them."""
+        linked = []
+        for path, data in files:
+            if not isinstance(data, Linked):
+                try:
+                    entry = self.store.put(data)
+                except OSError:
+                    return None
+                self.new["files"][entry[0]] = entry
+                data = Linked(self.store.file(entry[0]), len(data))
+            linked.append((path, data))
+        return linked
+
+    def keep_output(self, output: Path, paths: list[str]) -> None:
+        """What a build left in ``output``, for the next build's ``previous_output``."""
+        with contextlib.suppress(OSError):
+            info = os.lstat(output / MARKER)
+            marker = [info.st_ino, info.st_mtime_ns, info.st_dev]
+            self.new["outputs"] = {str(output.absolute()): {"paths": paths, "marker": marker}}
+
     def finish(self) -> None:
         """Leave this build's entries (only those: the rest is stale) for the next build. A cache that
         cannot be written is left as it is: the site is built anyway, and the next build checks it."""
@@ -179,7 +220,7 @@ class BuildCache:
             if name in ("related", "search") and not self.new[name]:
                 self.new[name] = self.old[name]  # not needed this time, kept for the next
             store.save(name, self.new[name])
-        store.used = {e[0][0] for e in self.new["pages"].values()}
+        store.used = {e[0][0] for e in self.new["pages"].values()} | set(self.new["files"])
         store.used |= {e[0] for files in self.new["search"].values() for e in files.values()}
         store.sweep()
 
@@ -217,3 +258,37 @@ def open_cache(config: Config) -> BuildCache | Problem:
             severity="warning",
         )
     return BuildCache(store, config)
+
+
+def recorded(files: Iterable[tuple[str, Output]], paths: list[str]) -> Iterator[tuple[str, Output]]:
+    for path, data in files:
+        paths.append(path)
+        yield path, data
+
+
+def shared_writer(
+    files: Iterable[tuple[str, Output]], cache: BuildCache | None, paths: list[str]
+) -> Callable[[Path], Callable[[], list[tuple[str, int]]]]:
+    """For ``write_site``: write ``files`` in a child process; the pages it kept in the cache (and their
+    paths) are taken in when it is done."""
+
+    def start(staging: Path) -> Callable[[], list[tuple[str, int]]]:
+        job = in_child(write_kept, staging, files, cache)
+
+        def finish() -> list[tuple[str, int]]:
+            sizes, pages = job()
+            if cache:
+                cache.merge(pages)
+                paths.extend(path for path, _ in sizes)
+            return sizes
+
+        return finish
+
+    return start
+
+
+def write_kept(
+    staging: Path, files: Iterable[tuple[str, Output]], cache: BuildCache | None
+) -> tuple[list[tuple[str, int]], dict[str, object]]:
+    """``write_files``, and the cache entries of the pages it rendered (made in this child process)."""
+    return write_files(staging, files), cache.new["pages"] if cache else {}

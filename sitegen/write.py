@@ -202,6 +202,52 @@ def write_site(
     return len(sizes)
 
 
+def update_linked(
+    output: Path, files: Iterable[tuple[str, Linked]], previous: Iterable[str], stamp: str
+) -> int:
+    """Bring ``output``, which holds the ``previous`` files (paths) of the last build, to ``files``, each a
+    kept file of the build cache, in place: a file that is not already that very file (a hard link to it)
+    is linked in under a temporary name and renamed over the old one; files no longer built are deleted.
+    Safe in place because everything that can fail in a build (reading, rendering) is done before this
+    starts, so a failed build leaves the old site whole; a reader finds each file old or new, never half
+    written; and the marker is replaced last, so an update cut short is redone by the next build.
+    Returns the number of files written or deleted."""
+    output = output.absolute()
+    sizes, changed = [], []
+    for relative, linked in files:
+        pure = safe_relative(relative)
+        sizes.append((pure.as_posix(), linked.size))
+        target = output.joinpath(*pure.parts)
+        try:
+            same = os.path.samestat(os.lstat(target), os.lstat(linked.path))
+        except OSError:
+            same = False
+        if not same:
+            changed.append((target, linked))
+    if len({path for path, _ in sizes}) < len(sizes):
+        twice = Counter(path for path, _ in sizes).most_common(1)[0][0]
+        raise SitegenError(Problem(twice, "two pages claim this output path"))
+    gone = set(previous) - {path for path, _ in sizes}
+    try:
+        (output / MARKER).write_bytes(_marker("(being updated)", ""))
+        for target, linked in changed:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            temporary = target.with_name(f".{target.name}.sitegen-new")
+            temporary.unlink(missing_ok=True)
+            linked.put(temporary)
+            os.replace(temporary, target)
+        for relative in gone:
+            _remove(output, output.joinpath(*safe_relative(relative).parts))
+        (output / MARKER).write_bytes(_marker(stamp, _digest(sizes)))
+    except OSError as exc:
+        raise SitegenError(
+            Problem(
+                exc.filename or output, f"could not update the site ({exc.strerror}); run the build again"
+            )
+        ) from None
+    return len(changed) + len(gone)
+
+
 def swap_in(staging: Path, output: Path) -> None:
     """Make ``staging`` the ``output`` folder so that ``output`` exists at every moment: where the system
     can, the two are exchanged in one step (the old site is left at ``staging``)."""

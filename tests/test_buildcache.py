@@ -21,6 +21,10 @@ SEEDS = range(int(os.environ.get("SITEGEN_EDIT_SEEDS", "2")))
 STEPS = int(os.environ.get("SITEGEN_EDIT_STEPS", "8"))
 
 
+def folders(root: Path) -> set[str]:
+    return {p.relative_to(root).as_posix() for p in root.rglob("*") if p.is_dir()}
+
+
 def site_files(output: Path) -> dict[str, bytes]:
     return {name: data for name, data in snapshot(output).items() if name != MARKER}
 
@@ -41,6 +45,7 @@ def same_as_clean(root: Path, tmp_path: Path, done: object = None) -> None:
     run_sitegen("build", "--no-cache", "--output", clean, cwd=root)
     cached, expected = site_files(root / "site"), site_files(clean)
     assert sorted(n for n in cached.keys() | expected.keys() if cached.get(n) != expected.get(n)) == [], done
+    assert folders(root / "site") == folders(clean), done  # none left empty by a deletion
 
 
 @pytest.mark.parametrize("seed", SEEDS)
@@ -143,4 +148,35 @@ def test_links_inside_the_cache_are_not_followed(tmp_path: Path):
     edit_abstract(project)
     cached_build(project.root)
     assert secret.read_text() == "{}" and sorted(p.name for p in outside.iterdir()) == ["secret.json"]
+    same_as_clean(project.root, tmp_path)
+
+
+def test_a_failed_build_leaves_the_site_updated_in_place_whole(tmp_path: Path):
+    """After a first build the next ones update the site in place; one that fails writes nothing."""
+    project = make_project(tmp_path / "project", seed=12)
+    cached_build(project.root)
+    edit_abstract(project)
+    cached_build(project.root)  # in place
+    before = snapshot(project.root / "site")
+    edit_abstract(project)
+    tags = project.root / "templates" / "tags.html"
+    tags.write_text(tags.read_text().replace("<h1>Tags</h1>", "<h1>{{ nothing_declared }}</h1>"))
+    failed = run_sitegen("build", cwd=project.root, check=False)
+    assert failed.returncode == 1 and "tags.html" in failed.stderr
+    assert snapshot(project.root / "site") == before
+
+
+def test_a_site_copied_from_elsewhere_is_replaced_whole(tmp_path: Path):
+    """Only the very folder the cache's last build wrote is updated in place: a copy (restored, or
+    committed) may hold anything, so it is rebuilt beside and swapped in."""
+    project = make_project(tmp_path / "project", seed=13)
+    cached_build(project.root)
+    site = project.root / "site"
+    shutil.copytree(site, tmp_path / "copy")
+    shutil.rmtree(site)
+    shutil.copytree(tmp_path / "copy", site)
+    (site / "stray.html").write_text("not built")
+    edit_abstract(project)
+    cached_build(project.root)
+    assert not (site / "stray.html").exists()
     same_as_clean(project.root, tmp_path)
