@@ -219,7 +219,8 @@ class BuildCache:
         for name in TABLES:
             if name in ("related", "search") and not self.new[name]:
                 self.new[name] = self.old[name]  # not needed this time, kept for the next
-            store.save(name, self.new[name])
+            if self.new[name] != self.old[name]:  # an unchanged table is not written again
+                store.save(name, self.new[name])
         store.used = {e[0][0] for e in self.new["pages"].values()} | set(self.new["files"])
         store.used |= {e[0] for files in self.new["search"].values() for e in files.values()}
         store.sweep()

@@ -51,14 +51,14 @@ def encode(value: Any, inner: Callable[[Any], Any]) -> Any:
     """``value`` as JSON values that tell its types apart (a str from Markup, a tuple from a list), with
     each model object (frozen dataclass or NamedTuple) written by ``inner``."""
     kind = type(value)
-    if value is None or kind in (str, int, bool):
+    if kind is str or kind is int or kind is bool or value is None:
         return value
+    if kind is tuple or kind is list:
+        return ["t" if kind is tuple else "l", *[encode(v, inner) for v in value]]
     if kind is float:
         return ["f", repr(value)]
-    if kind is tuple or kind is list:
-        return ["t" if kind is tuple else "l", *(encode(v, inner) for v in value)]
     if kind is dict or kind is MappingProxyType:
-        return ["d", *([encode(k, inner), encode(v, inner)] for k, v in value.items())]
+        return ["d", *[[encode(k, inner), encode(v, inner)] for k, v in value.items()]]
     if kind is frozenset:
         return ["s", *sorted((encode(v, inner) for v in value), key=json.dumps)]
     if kind is Markup:
