@@ -10,7 +10,8 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import run_sitegen, snapshot
+import yaml
+from conftest import REPO, run_sitegen, snapshot
 from curator_edits import add, edit_abstract, make_project, random_edit
 
 from sitegen.write import MARKER
@@ -180,3 +181,19 @@ def test_a_site_copied_from_elsewhere_is_replaced_whole(tmp_path: Path):
     cached_build(project.root)
     assert not (site / "stray.html").exists()
     same_as_clean(project.root, tmp_path)
+
+
+@pytest.mark.parametrize(("name", "job"), [("pages.yml", "build"), ("ci.yml", "preview")])
+def test_workflows_keep_the_cache_between_runs(name: str, job: str):
+    """Restored by a key from the inputs' hashes (any older one as a fallback), never from the checkout."""
+    steps = yaml.safe_load((REPO / ".github" / "workflows" / name).read_text())["jobs"][job]["steps"]
+    runs = [step.get("run", "") for step in steps]
+    [cache] = [n for n, step in enumerate(steps) if step.get("uses", "").startswith("actions/cache@")]
+    build = next(n for n, run in enumerate(runs) if "sitegen build" in run)
+    assert cache < build and "rm -rf .sitegen-cache" in runs[cache - 1]
+    settings = steps[cache]["with"]
+    assert settings["path"] == ".sitegen-cache" and settings["restore-keys"].strip()
+    for folder in ("content/", "templates/", "static/", "sitegen/", "sitegen.yaml"):
+        assert folder in settings["key"], folder
+    if name == "pages.yml":
+        assert any("sitegen check --strict" in run for run in runs[:build])
