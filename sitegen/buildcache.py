@@ -21,8 +21,9 @@ from typing import Any
 from markupsafe import Markup
 
 from sitegen.config import Config
-from sitegen.content import FileCache, Paper
+from sitegen.content import FileCache
 from sitegen.errors import Problem
+from sitegen.frontmatter import Paper
 from sitegen.processes import in_child
 from sitegen.related import Related
 from sitegen.render import Page, PaperView, view_paper

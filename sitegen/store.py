@@ -23,8 +23,8 @@ from typing import Any
 
 from markupsafe import Markup
 
-from sitegen.content import Paper, Source
 from sitegen.errors import Problem
+from sitegen.frontmatter import Paper, Source
 from sitegen.related import Related
 from sitegen.write import Linked, library_versions
 

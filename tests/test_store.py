@@ -16,8 +16,8 @@ from markupsafe import Markup
 from sitegen.build import Builder, BuildMode, Timings
 from sitegen.cache import PaperViews
 from sitegen.config import load_config
-from sitegen.content import Paper, Source
 from sitegen.errors import Problem
+from sitegen.frontmatter import Paper, Source
 from sitegen.render import site_pages
 from sitegen.store import Digests, Store, Uncacheable, decode, encode, safe_folder, whole
 
