@@ -374,11 +374,12 @@ def build(
     paths: list[str] = []  # what the build put in ``output``, for the cache
     with timings.step("pages+write"), collector_paused():
         previous = cache.previous_output(output) if cache and not rendered.shared else None
-        files = rendered.files if cache is None else recorded(rendered.files, paths)
-        linked = None
-        if cache and previous is not None:  # few pages rendered: the site is updated in place
+        files = rendered.files if cache is None else cache.kept(recorded(rendered.files, paths))
+        linked: list[tuple[str, Linked]] | None = None
+        if previous is not None:  # few pages rendered: the site is updated in place
             files = list(files)  # everything rendered before anything is written
-            linked = cache.linked(files)
+            if all(isinstance(data, Linked) for _, data in files):
+                linked = files  # type: ignore[assignment]
         if linked is not None and previous is not None:
             count = update_linked(output, linked, previous, stamp)
         else:

@@ -188,19 +188,20 @@ class BuildCache:
         except (OSError, KeyError, TypeError):
             return None
 
-    def linked(self, files: list[tuple[str, Output]]) -> list[tuple[str, Linked]] | None:
-        """Each file as a kept one (bytes are kept here first); None when the store cannot keep them."""
-        linked = []
+    def kept(self, files: Iterable[tuple[str, Output]]) -> Iterator[tuple[str, Output]]:
+        """Each file as a kept one, linked into the site (bytes are kept here first), so that the next
+        build can tell it is unchanged by its inode; its bytes where the store cannot keep it."""
         for path, data in files:
-            if not isinstance(data, Linked):
-                try:
-                    entry = self.store.put(data)
-                except OSError:
-                    return None
-                self.new["files"][entry[0]] = entry
-                data = Linked(self.store.file(entry[0]), len(data))
-            linked.append((path, data))
-        return linked
+            if isinstance(data, Linked):
+                yield path, data
+                continue
+            try:
+                entry = self.store.put(data)
+            except OSError:
+                yield path, data
+                continue
+            self.new["files"][entry[0]] = entry
+            yield path, Linked(self.store.file(entry[0]), len(data))
 
     def keep_output(self, output: Path, paths: list[str]) -> None:
         """What a build left in ``output``, for the next build's ``previous_output``."""

@@ -230,14 +230,14 @@ def update_linked(
     gone = set(previous) - {path for path, _ in sizes}
     try:
         (output / MARKER).write_bytes(_marker("(being updated)", ""))
+        for relative in gone:  # first: a folder may take the place of a file, or the other way round
+            _remove(output, output.joinpath(*safe_relative(relative).parts))
         for target, linked in changed:
             target.parent.mkdir(parents=True, exist_ok=True)
             temporary = target.with_name(f".{target.name}.sitegen-new")
             temporary.unlink(missing_ok=True)
             linked.put(temporary)
             os.replace(temporary, target)
-        for relative in gone:
-            _remove(output, output.joinpath(*safe_relative(relative).parts))
         (output / MARKER).write_bytes(_marker(stamp, _digest(sizes)))
     except OSError as exc:
         raise SitegenError(

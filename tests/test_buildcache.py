@@ -66,11 +66,22 @@ def test_a_one_paper_edit_rerenders_few_pages(tmp_path: Path):
     first = cached_build(project.root)
     (project.root / "site" / MARKER).write_text("stale")  # no longer "up to date": the build runs again
     assert cached_build(project.root) == 0
+    before = site_files(project.root / "site")
+    written = {name: identity(project.root / "site" / name) for name in before}
     edit_abstract(project)
     rendered = cached_build(project.root)
     # Its page, its neighbours' pages, the lists and feeds that show it: a few of the site's pages.
     assert rendered >= 1 and rendered * 5 < first
     same_as_clean(project.root, tmp_path)
+    # Only the files whose bytes changed were written again; the others are the very same files.
+    after = site_files(project.root / "site")
+    rewritten = {name for name in after if identity(project.root / "site" / name) != written.get(name)}
+    assert rewritten == {name for name in after if after[name] != before.get(name)} != set()
+
+
+def identity(path: Path) -> tuple[int, int]:
+    info = path.stat()
+    return info.st_ino, info.st_mtime_ns
 
 
 def test_no_cache_neither_reads_nor_writes_the_cache(tmp_path: Path):
