@@ -257,7 +257,7 @@ def open_cache(config: Config) -> BuildCache | Problem:
     if store is None:
         return Problem(
             config.cache_dir,
-            "is not a plain folder (a link?): this build neither reads nor writes a cache",
+            "is not a plain folder (a file or a link?): this build neither reads nor writes a cache",
             severity="warning",
         )
     return BuildCache(store, config)

@@ -112,7 +112,7 @@ def test_a_table_names_only_known_classes():
     with pytest.raises((KeyError, ValueError)):
         decode(["c", "os.system", "echo hi"])
     with pytest.raises(ValueError):
-        decode(["c", "sitegen.content.Source", "only", "too", "many"])
+        decode(["c", f"{Source.__module__}.Source", "only", "too", "many"])
 
 
 def test_tables_from_another_version_or_damaged_are_empty(tmp_path: Path):
