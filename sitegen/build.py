@@ -176,9 +176,10 @@ class Builder:
         texts = tuple((p.slug, p.title, p.abstract) for p in site.papers)
         # Extra candidates so that a curator's pins and hides still leave a full list.
         extra = max((len(p.pinned) + len(p.hidden) for p in site.papers), default=0)
-        kept = self._similar.get((texts, extra))
+        source = (texts, extra)
+        kept = self._similar.get(source)
         if kept is None and self.cache:
-            kept = self.cache.related((texts, extra))
+            kept = self.cache.related(source)
         run = in_child if self.mode.forks else in_process
         job = (
             in_process(lambda: kept)
@@ -187,9 +188,9 @@ class Builder:
         )
 
         def finish() -> dict[str, tuple[Related, ...]]:
-            computed = self._similar.keep((texts, extra), job())
+            computed = self._similar.keep(source, job())
             if self.cache:
-                self.cache.keep_related((texts, extra), computed)
+                self.cache.keep_related(source, computed)
             return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
 
         return finish
@@ -375,13 +376,10 @@ def build(
     with timings.step("pages+write"), collector_paused():
         previous = cache.previous_output(output) if cache and not rendered.shared else None
         files = rendered.files if cache is None else cache.kept(recorded(rendered.files, paths))
-        linked: list[tuple[str, Linked]] | None = None
         if previous is not None:  # few pages rendered: the site is updated in place
             files = list(files)  # everything rendered before anything is written
-            if all(isinstance(data, Linked) for _, data in files):
-                linked = files  # type: ignore[assignment]
-        if linked is not None and previous is not None:
-            count = update_linked(output, linked, previous, stamp)
+        if previous is not None and all(isinstance(data, Linked) for _, data in files):
+            count = update_linked(output, files, previous, stamp)  # type: ignore[arg-type]
         else:
             count = write_site(
                 output,

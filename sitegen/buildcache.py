@@ -42,6 +42,7 @@ class BuildCache:
         self.old = {name: store.table(name) for name in TABLES}
         self.new: dict[str, dict[str, Any]] = {name: {} for name in (*TABLES, "files")}
         self._parsed: dict[str, tuple[object, list[Any]]] = {}  # path -> (result given out, its entry)
+        self._sources: dict[int, tuple[object, str]] = {}  # id -> (a step's input, its key)
 
     # --- papers ----------------------------------------------------------------------------------
 
@@ -104,8 +105,15 @@ class BuildCache:
 
     # --- related papers and the search files -----------------------------------------------------
 
+    def _key(self, source: object) -> str:
+        """A step's key, digested once however often it is asked for (a step's whole input is large)."""
+        known = self._sources.get(id(source))
+        if known is None or known[0] is not source:
+            known = self._sources[id(source)] = (source, self.store.digests(source))
+        return known[1]
+
     def related(self, source: object) -> dict[str, tuple[Related, ...]] | None:
-        key = self.store.digests(source)
+        key = self._key(source)
         try:
             return {
                 slug: tuple(Related(str(other), float(score), tuple(terms)) for other, score, terms in found)
@@ -115,19 +123,19 @@ class BuildCache:
             return None
 
     def keep_related(self, source: object, related: Mapping[str, tuple[Related, ...]]) -> None:
-        key = self.store.digests(source)
+        key = self._key(source)
         self.new["related"] = {key: {slug: [list(r) for r in found] for slug, found in related.items()}}
 
     def search(self, source: object) -> dict[str, bytes] | None:
         try:
-            kept = self.old["search"][self.store.digests(source)].items()
+            kept = self.old["search"][self._key(source)].items()
         except (KeyError, AttributeError):
             return None
         files = {name: self.store.read(entry) for name, entry in kept}
         return None if None in files.values() else files  # type: ignore[return-value]
 
     def keep_search(self, source: object, files: Mapping[str, bytes]) -> None:
-        key = self.store.digests(source)
+        key = self._key(source)
         with contextlib.suppress(OSError):  # not kept, then
             self.new["search"] = {key: {name: self.store.put(data) for name, data in files.items()}}
 
