@@ -43,6 +43,7 @@ class BuildCache:
         self.new: dict[str, dict[str, Any]] = {name: {} for name in (*TABLES, "files")}
         self._parsed: dict[str, tuple[object, list[Any]]] = {}  # path -> (result given out, its entry)
         self._sources: dict[int, tuple[object, str]] = {}  # id -> (a step's input, its key)
+        self._kept: dict[int, tuple[bytes, list[Any]]] = {}  # id -> (data file, its entry)
 
     # --- papers ----------------------------------------------------------------------------------
 
@@ -105,6 +106,13 @@ class BuildCache:
 
     # --- related papers and the search files -----------------------------------------------------
 
+    def _put(self, data: bytes) -> list[Any]:
+        """``Store.put``, once per bytes object: the search files come back as the site's data files."""
+        known = self._kept.get(id(data))
+        if known is None or known[0] is not data:
+            known = self._kept[id(data)] = (data, self.store.put(data))
+        return known[1]
+
     def _key(self, source: object) -> str:
         """A step's key, digested once however often it is asked for (a step's whole input is large)."""
         known = self._sources.get(id(source))
@@ -137,7 +145,7 @@ class BuildCache:
     def keep_search(self, source: object, files: Mapping[str, bytes]) -> None:
         key = self._key(source)
         with contextlib.suppress(OSError):  # not kept, then
-            self.new["search"] = {key: {name: self.store.put(data) for name, data in files.items()}}
+            self.new["search"] = {key: {name: self._put(data) for name, data in files.items()}}
 
     # --- pages -----------------------------------------------------------------------------------
 
@@ -204,7 +212,7 @@ class BuildCache:
                 yield path, data
                 continue
             try:
-                entry = self.store.put(data)
+                entry = self._put(data)
             except OSError:
                 yield path, data
                 continue
