@@ -131,11 +131,6 @@ class BuildMode(enum.Enum):
         """Whether an edited page is shown before the search index catches up (see ``Rendered``)."""
         return self is BuildMode.PREVIEW
 
-    @property
-    def keeps_compiled_templates(self) -> bool:
-        """Whether compiled templates are kept on disk between processes (a good part of a small build)."""
-        return self is BuildMode.BUILD
-
 
 class Builder:
     """Renders a site and remembers what it rendered, so that a rebuild redoes only what changed.
@@ -165,9 +160,7 @@ class Builder:
         """Kept while no template changes, so a rebuild neither recompiles nor re-parses them."""
         config = self.config
         sources = template_sources(config.templates_dir)
-        keep = self.mode.keeps_compiled_templates and self.cache is not None
-        cache = config.cache_dir / "jinja" if keep else None
-        return self._templates(sources, lambda: load_templates(config.templates_dir, sources, cache))
+        return self._templates(sources, lambda: load_templates(config.templates_dir, sources))
 
     def _related_job(self, site: Site) -> Callable[[], dict[str, tuple[Related, ...]]]:
         """Start relating papers (on the other core in a one-shot build, while this one renders Markdown);

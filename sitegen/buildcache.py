@@ -273,7 +273,8 @@ def open_cache(config: Config) -> BuildCache | Problem:
     if store is None:
         return Problem(
             config.cache_dir,
-            "is not a plain folder (a file or a link?): this build neither reads nor writes a cache",
+            "cannot be used safely (a file or a link where a folder should be, or no private folder for its"
+            " key in ~/.cache/sitegen): this build neither reads nor writes a cache",
             severity="warning",
         )
     return BuildCache(store, config)

@@ -85,9 +85,9 @@ def template_sources(templates_dir: Path) -> dict[str, str]:
     }
 
 
-def load_templates(templates_dir: Path, sources: Mapping[str, str], cache_dir: Path | None) -> Templates:
+def load_templates(templates_dir: Path, sources: Mapping[str, str]) -> Templates:
     """The environment for these template sources; a SitegenError names each template's mistake."""
-    env = make_environment(templates_dir, cache_dir)
+    env = make_environment(templates_dir)
     if problems := template_problems(env, sources, templates_dir):
         raise SitegenError(problems)
     return Templates(env, template_fingerprints(env, templates_dir, sources))

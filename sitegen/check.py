@@ -229,7 +229,7 @@ def template_syntax(config: Config) -> list[Problem]:
     from sitegen.cache import load_templates, template_sources
 
     try:
-        load_templates(config.templates_dir, template_sources(config.templates_dir), None)
+        load_templates(config.templates_dir, template_sources(config.templates_dir))
     except Exception as exc:
         return list(problems_from(exc))
     return []

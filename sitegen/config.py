@@ -78,7 +78,7 @@ class Config:
 
     @property
     def cache_dir(self) -> Path:
-        """Build caches that are safe to delete (compiled templates)."""
+        """The persistent build cache, safe to delete (see ``sitegen.store``)."""
         return self.root / ".sitegen-cache"
 
     @property

@@ -100,17 +100,12 @@ def page(path: str, template: str, **context: Value) -> Page:
     return Page(path, template, tuple(sorted(context.items())))
 
 
-def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(templates_dir: Path) -> jinja2.Environment:
     """The one Jinja environment: autoescaping everywhere (HTML and XML), undefined names are errors.
-    Compiled templates are kept in ``cache_dir`` (keyed by their source, so never stale): compiling them
-    is a good part of a small site's build."""
-    cache = None
-    if cache_dir is not None:
-        cache_dir.mkdir(parents=True, exist_ok=True)
-        cache = jinja2.FileSystemBytecodeCache(str(cache_dir))
+    Compiled templates are never kept on disk: Jinja's bytecode cache loads whatever marshal data it
+    finds, and a cache folder can come in a pull request (compiling them takes some tens of ms)."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir),
-        bytecode_cache=cache,
         autoescape=True,
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

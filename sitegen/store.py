@@ -5,14 +5,18 @@ canonical encoding (``Digests``), never from Python's per-process ``hash()`` and
 The folder is untrusted: safe to delete, a table that is corrupt, partial or written by another version
 of sitegen (or its libraries, or Python) is ignored and rebuilt, a file's bytes are checked against their
 digest before they are reused, and nothing is followed through a symbolic link or written outside it.
+A table is sealed with a key that never leaves this user's own cache folder (``machine_key``): a cache
+folder committed in a pull request, whose tables would name an attacker's pages, is never trusted.
 """
 
 from __future__ import annotations
 
 import contextlib
 import hashlib
+import hmac
 import json
 import os
+import secrets
 import stat
 import sys
 from collections.abc import Callable
@@ -30,6 +34,7 @@ from sitegen.write import Linked, library_versions
 
 FORMAT = "sitegen-build-cache 1"
 FOLDER = "build"  # under the project's cache folder
+KEY_FILE = "build-cache.key"  # under this user's cache folder, outside every project
 # The classes a table may hold, by name: nothing else is ever made from a table's text.
 STORED = {f"{c.__module__}.{c.__qualname__}": c for c in (Paper, Source, Problem, Related)}
 
@@ -144,6 +149,26 @@ def version_salt() -> str:
     return digest.hexdigest()
 
 
+def machine_key() -> bytes:
+    """This user's secret for sealing tables, made on first use in ``$XDG_CACHE_HOME/sitegen`` (or
+    ``~/.cache/sitegen``); an OSError when it cannot be kept there safely."""
+    home = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    home.mkdir(parents=True, exist_ok=True)
+    folder = safe_folder(home, "sitegen")
+    path = folder / KEY_FILE
+    if not os.path.lexists(path):
+        # Written whole under another name, then linked in: a key is never seen half-written, and
+        # two builds starting at once agree on the first one made.
+        made = write_plain(folder, f"{KEY_FILE}.{os.getpid()}", secrets.token_bytes(32), mode=0o600)
+        with contextlib.suppress(FileExistsError):
+            os.link(made, path)
+        os.unlink(made)
+    key = read_plain(path)
+    if len(key) != 32:
+        raise OSError(f"{path} is not a key sitegen made")
+    return key
+
+
 def safe_folder(base: Path, *names: str) -> Path:
     """``base``/``names``, each made if missing; an OSError if any of them is a link or not a folder (an
     attacker's link would lead the cache's writes elsewhere)."""
@@ -172,14 +197,14 @@ def read_plain(path: Path) -> bytes:
         os.close(fd)
 
 
-def write_plain(folder: Path, name: str, data: bytes) -> Path:
+def write_plain(folder: Path, name: str, data: bytes, mode: int = 0o644) -> Path:
     """Write ``folder``/``name`` whole or not at all: a new file beside it, renamed over it."""
     target = folder / name
     temporary = folder / f".{name}.{os.getpid()}.tmp"
     flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0)
     with contextlib.suppress(FileNotFoundError):
         os.unlink(temporary)
-    fd = os.open(temporary, flags, 0o644)
+    fd = os.open(temporary, flags, mode)
     with os.fdopen(fd, "wb") as file:
         file.write(data)
     os.replace(temporary, target)
@@ -190,9 +215,10 @@ class Store:
     """The cache folder of one project: named tables of JSON entries, and files by the digest of their
     bytes (the pages and search files a build reuses, linked into the new site)."""
 
-    def __init__(self, folder: Path, salt: str) -> None:
+    def __init__(self, folder: Path, salt: str, key: bytes) -> None:
         self.folder = folder
         self.salt = salt
+        self._key = key
         self.digests = Digests(salt)
         self.tables: dict[str, dict[str, Any]] = {}
         self.used: set[str] = set()  # the files this build's tables name, kept by ``save``
@@ -201,13 +227,14 @@ class Store:
     @classmethod
     def open(cls, cache_dir: Path) -> Store | None:
         """The store under ``cache_dir``; None (and the build goes without) when it cannot be used
-        safely: ``cache_dir`` or a folder in it is a link or not a folder."""
+        safely: ``cache_dir`` or a folder in it is a link or not a folder, or no key can be kept."""
         try:
             folder = safe_folder(cache_dir.parent, cache_dir.name, FOLDER)
             safe_folder(folder, "files")
+            key = machine_key()
         except OSError:
             return None
-        return cls(folder, version_salt())
+        return cls(folder, version_salt(), key)
 
     def table(self, name: str) -> dict[str, Any]:
         """The entries a table held after the last build; empty when it is missing, corrupt or foreign."""
@@ -219,8 +246,8 @@ class Store:
         try:
             data = read_plain(self.folder / f"{name}.json")
             header, _, body = data.partition(b"\n")
-            if header.decode() != f"{FORMAT} {self.salt} {hashlib.sha256(body).hexdigest()}":
-                return {}  # another version's table, or damaged
+            if not hmac.compare_digest(header, self._header(body)):
+                return {}  # another version's or machine's table, or damaged
             entries = json.loads(body)
             return entries if isinstance(entries, dict) else {}
         except (OSError, ValueError):
@@ -228,9 +255,12 @@ class Store:
 
     def save(self, name: str, entries: dict[str, Any]) -> None:
         body = _text(entries)
-        header = f"{FORMAT} {self.salt} {hashlib.sha256(body).hexdigest()}\n".encode()
-        write_plain(self.folder, f"{name}.json", header + body)
+        write_plain(self.folder, f"{name}.json", self._header(body) + b"\n" + body)
         self.tables[name] = entries
+
+    def _header(self, body: bytes) -> bytes:
+        seal = hmac.new(self._key, body, hashlib.sha256).hexdigest()
+        return f"{FORMAT} {self.salt} {seal}".encode()
 
     # --- files by digest ------------------------------------------------------------------------
 

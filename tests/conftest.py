@@ -57,6 +57,14 @@ def make_project(root: Path, dumps: list[Path] | None = None) -> Path:
     return root
 
 
+@pytest.fixture(scope="session", autouse=True)
+def user_cache_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Where builds keep this user's cache key (see ``sitegen.store.machine_key``): never the real home."""
+    folder = tmp_path_factory.mktemp("user-cache")
+    os.environ["XDG_CACHE_HOME"] = str(folder)
+    return folder
+
+
 @pytest.fixture
 def project(tmp_path: Path) -> Path:
     """An empty project: themes, config, templates, no dumps and no papers."""

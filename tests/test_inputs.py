@@ -322,7 +322,7 @@ def test_an_unwritable_project_is_a_message(site: Path):
     # The build cache is only a cache: a file in its place is said and left alone, and the build goes on.
     (site / ".sitegen-cache").write_text("in the way")
     built = run_sitegen("build", cwd=site)
-    assert ".sitegen-cache: warning: is not a plain folder" in built.stderr
+    assert ".sitegen-cache: warning: cannot be used safely" in built.stderr
     assert (site / ".sitegen-cache").read_text() == "in the way"
     (site / ".sitegen-cache").unlink()
     failed(run_sitegen("build", "--output", "/proc/sitegen/site", cwd=site, check=False), "/proc/sitegen")

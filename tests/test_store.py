@@ -19,8 +19,9 @@ from sitegen.config import load_config
 from sitegen.errors import Problem
 from sitegen.frontmatter import Paper, Source
 from sitegen.render import site_pages
-from sitegen.store import Digests, Store, Uncacheable, decode, encode, safe_folder, whole
+from sitegen.store import Digests, Store, Uncacheable, decode, encode, machine_key, safe_folder, whole
 
+KEY = bytes(range(32))
 PAPER = Paper(
     id="x1",
     slug="a-paper",
@@ -116,19 +117,20 @@ def test_a_table_names_only_known_classes():
 
 
 def test_tables_from_another_version_or_damaged_are_empty(tmp_path: Path):
-    store = Store(safe_folder(tmp_path, "build"), "version one")
+    store = Store(safe_folder(tmp_path, "build"), "version one", KEY)
     store.save("pages", {"k": [1, 2]})
-    assert Store(store.folder, "version one").table("pages") == {"k": [1, 2]}
-    assert Store(store.folder, "version two").table("pages") == {}
+    assert Store(store.folder, "version one", KEY).table("pages") == {"k": [1, 2]}
+    assert Store(store.folder, "version two", KEY).table("pages") == {}
+    assert Store(store.folder, "version one", bytes(32)).table("pages") == {}  # another machine's
     table = store.folder / "pages.json"
     data = table.read_bytes()
     for damaged in (data[:-3], data.replace(b"[1,2]", b"[1,3]"), b"", b"\xff" * 40):
         table.write_bytes(damaged)
-        assert Store(store.folder, "version one").table("pages") == {}
+        assert Store(store.folder, "version one", KEY).table("pages") == {}
 
 
 def test_kept_files_are_checked_before_they_are_reused(tmp_path: Path):
-    store = Store(safe_folder(tmp_path, "build"), "v")
+    store = Store(safe_folder(tmp_path, "build"), "v", KEY)
     entry = store.put(b"page bytes")
     assert store.read(entry) == b"page bytes"
     path = store.file(entry[0])
@@ -149,3 +151,16 @@ def test_no_folder_is_followed_through_a_link(tmp_path: Path):
     (cache / "build" / "files").symlink_to(outside)
     assert Store.open(cache) is None
     assert list(outside.iterdir()) == []
+
+
+def test_the_key_is_made_once_privately_outside_the_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "home" / ".cache"))
+    key = machine_key()
+    path = tmp_path / "home" / ".cache" / "sitegen" / "build-cache.key"
+    assert len(key) == 32 and path.read_bytes() == key and machine_key() == key
+    assert os.stat(path).st_mode & 0o077 == 0
+    assert sorted(p.name for p in path.parent.iterdir()) == ["build-cache.key"]
+    path.unlink()
+    path.symlink_to(tmp_path / "elsewhere")  # never read or made through a link
+    with pytest.raises(OSError):
+        machine_key()
