@@ -1,27 +1,36 @@
-"""The search stage: the site's papers -> a prebuilt index for lunr.js, as small ``.js`` data files.
+"""The search stage: the site's papers -> a prebuilt index, as small ``.js`` data files fetched on demand.
 
 Text becomes terms as ``sitegen/search_text.py`` says (spelling variants folded, light stems, hyphenated
 words joined, acronym pairs mined from the papers); ``static/search-engine.js`` reads queries the same
-way and rebuilds, from these files, the lunr.Index it queries (BM25 scores as lunr's Builder computes them).
+way and scores the postings it fetches with lunr's BM25 (k1, b and field boosts as lunr's Builder).
 
-What is shipped is the inverted index only: per field, per term (terms sorted, so the files could be
-split by term prefix), the papers that hold it as delta-coded numbers with their frequencies, written
-as short strings (``encode_postings``): every field length and score follows from them.
+The index is sharded so that a query downloads only what it needs, at any number of papers:
 
-- ``titles.js``: the title field, and what a result shows (title, slug, theme): first results come
-  from it alone, after a small download;
-- ``full.js``: the abstract, theme and tag fields, and the mined acronym pairs (for highlighting);
-- ``text/<n>.js``: the abstracts' plain text in chunks of a few papers, fetched only for the results
-  on screen (their excerpts) and for checking a quoted phrase on its candidate papers.
+- ``catalog.js`` (once per visit): what BM25 needs globally (paper count, each paper's field lengths,
+  field boosts), the themes and each paper's theme (for the theme counts), the mined acronym pairs, and
+  where every other file's pieces start (shard keys, first paper numbers) with their versions;
+- ``lexicon/<n>.js``: the terms, sorted, with how many papers hold each, in shards by term prefix
+  (a prefix's terms stay together while under a byte budget, else the prefix is split by its next
+  letter): completions, spelling families and typos are found there;
+- ``postings/<n>.js``: per field, per term, the papers that hold it as delta-coded numbers with their
+  frequencies (``encode_postings``), in shards by term prefix as well;
+- ``docs/<n>.js``: what a result shows (title, slug), by paper number range: fetched for the results
+  on screen only;
+- ``text/<n>.js``: the abstracts' plain text in chunks of a few papers, for the excerpts on screen
+  and for checking a quoted phrase on its candidate papers.
 
-The files are JavaScript, not JSON, so they load with a ``<script>`` tag from ``file://`` as well.
-Output is deterministic: same papers, same bytes.
+Every size is a byte budget, never a count fitted to a corpus. The files are JavaScript, not JSON, so
+they load with a ``<script>`` tag from ``file://`` as well. Output is deterministic: same papers, same
+bytes.
 """
 
 from __future__ import annotations
 
+import hashlib
+import itertools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from lunr import get_default_builder
@@ -30,10 +39,10 @@ from sitegen.model import Site
 from sitegen.render import PaperView
 from sitegen.search_text import Acronyms, field_terms, mine_acronyms
 
-FORMAT = 2
+FORMAT = 3
 TITLE_BOOST = 10  # a title hit outranks an abstract that mentions the term many times
-TITLE_FIELDS: tuple[tuple[str, int], ...] = (("title", TITLE_BOOST),)
-BODY_FIELDS: tuple[tuple[str, int], ...] = (
+FIELDS: tuple[tuple[str, int], ...] = (
+    ("title", TITLE_BOOST),
     ("abstract", 1),
     ("theme", 1),
     ("tags", 1),
@@ -41,15 +50,22 @@ BODY_FIELDS: tuple[tuple[str, int], ...] = (
 )
 # lunr's BM25 parameters (lunr.js 2.3.9 uses the same).
 K1, B = get_default_builder()._k1, get_default_builder()._b
-# A text chunk holds whole abstracts up to about this many characters: the results on screen fetch a
-# few small files, never the whole text.
+# Byte budgets of the pieces (raw; about a third of it gzipped). A fetch costs a request's overhead
+# (a few hundred bytes of headers) and a round trip, so a piece is a few KB: small enough that a query
+# downloads little beyond what it needs, big enough that the overhead stays a small share.
+LEXICON_BUDGET = 8192
+POSTINGS_BUDGET = 16384
+DOCS_BUDGET = 2048  # about 20 papers: a screen of results fetches a few of these
 TEXT_CHUNK_CHARS = 4096
-# The names (under static/) the search files are written to and versioned as.
-TITLES_FILE = "search/titles.js"
-FULL_FILE = "search/full.js"
+# The names (under static/) the search files are written to.
+CATALOG_FILE = "search/catalog.js"
+LEXICON_DIR = "search/lexicon/"
+POSTINGS_DIR = "search/postings/"
+DOCS_DIR = "search/docs/"
 TEXT_DIR = "search/text/"
+PARTS = {"lexicon": LEXICON_DIR, "postings": POSTINGS_DIR, "docs": DOCS_DIR, "text": TEXT_DIR}
 LUNR_FILE = "vendor/lunr.min.js"
-MANIFEST_FILE = "search/manifest.js"  # unversioned: the one file that names the others' versions
+MANIFEST_FILE = "search/manifest.js"  # unversioned: the one file that names the catalog's version
 
 Document = dict[str, str]
 
@@ -138,60 +154,150 @@ def decode_postings(encoded: str) -> list[tuple[int, int]]:
     return pairs
 
 
-def index_payload(
-    docs: Sequence[Document], fields: Sequence[tuple[str, int]], acronyms: Acronyms
-) -> dict[str, Any]:
-    inverted = postings(docs, fields, acronyms)
-    terms = sorted({term for by_term in inverted.values() for term in by_term})
-    lengths = {name: [0] * len(docs) for name, _ in fields}
-    for name, by_term in inverted.items():
-        for pairs in by_term.values():
-            for number, tf in pairs:
-                lengths[name][number] += tf
-    return {
-        "format": FORMAT,
-        "k1": K1,
-        "b": B,
-        "count": len(docs),
-        "fields": [list(field) for field in fields],
-        "terms": terms,
-        "postings": {
-            name: [encode_postings(inverted[name].get(term, ())) for term in terms] for name, _ in fields
-        },
-        # Each paper's field lengths (its terms counted with their frequencies), for BM25: with them the
-        # browser scores a term's postings when a query needs them, never the whole index up front.
-        "lengths": {name: "".join(_number(n) for n in lengths[name]) for name, _ in fields},
-    }
+def by_code_unit(terms: Iterable[str]) -> list[str]:
+    """Terms in the order JavaScript compares strings (UTF-16 code units), so the browser's binary
+    searches over shard keys agree with this order even for characters beyond the BMP."""
+    return sorted(terms, key=lambda t: t.encode("utf-16-be"))
 
 
-def titles_payload(site: Site, docs: Sequence[Document], acronyms: Acronyms) -> dict[str, Any]:
-    payload = index_payload(docs, TITLE_FIELDS, acronyms)
-    theme_number = {t.slug: n for n, t in enumerate(site.themes)}
-    payload["themes"] = [[t.slug, t.title] for t in site.themes]
-    payload["docs"] = [
-        [doc["title"], p.slug, theme_number[p.theme]] for doc, p in zip(docs, site.papers, strict=True)
-    ]
-    return payload
+def prefix_shards(terms: Sequence[str], sizes: Sequence[int], budget: int) -> list[int]:
+    """Where each shard of ``terms`` (sorted) starts: a prefix's terms stay together when they fit in
+    ``budget`` bytes, else the prefix is split by its next character, and neighbouring small pieces are
+    joined again while they fit. A term bigger than the budget is a shard of its own."""
+    ends = list(itertools.accumulate(sizes, initial=0))
+
+    def split(lo: int, hi: int, depth: int) -> list[int]:
+        if ends[hi] - ends[lo] <= budget or hi - lo == 1:
+            return [lo]
+        starts = [lo] + [i for i in range(lo + 1, hi) if terms[i][: depth + 1] != terms[i - 1][: depth + 1]]
+        return [p for a, b in spans(starts, hi) for p in split(a, b, depth + 1)]
+
+    joined: list[int] = []
+    pieces = split(0, len(terms), 0) if terms else [0]
+    for start, end in spans(pieces, len(terms)):
+        if joined and ends[end] - ends[joined[-1]] <= budget:
+            continue
+        joined.append(start)
+    return joined
 
 
-def full_payload(docs: Sequence[Document], acronyms: Acronyms, starts: Sequence[int]) -> dict[str, Any]:
-    payload = index_payload(docs, BODY_FIELDS, acronyms)
-    payload["acronyms"] = {short.lower(): list(long) for short, long in acronyms.by_short.items()}
-    payload["chunks"] = list(starts)  # the first paper of each text chunk
-    return payload
+def shard_keys(terms: Sequence[str], starts: Sequence[int]) -> list[str]:
+    """Each shard's key: the shortest start of its first term that sorts after the term before it, so
+    that a term lives in the last shard whose key is not above it."""
+    keys = []
+    for start in starts:
+        first, before = terms[start], terms[start - 1] if start else ""
+        n = 1
+        while first[:n].encode("utf-16-be") <= before.encode("utf-16-be") and n < len(first):
+            n += 1
+        keys.append(first[:n] if start else "")
+    return keys
 
 
-def text_chunks(docs: Sequence[Document]) -> list[list[str]]:
-    """The abstracts in order, cut into chunks of whole abstracts of about ``TEXT_CHUNK_CHARS``."""
-    chunks: list[list[str]] = [[]]
-    size = 0
-    for doc in docs:
-        if size >= TEXT_CHUNK_CHARS:
-            chunks.append([])
+def chunk_starts(sizes: Sequence[int], budget: int) -> list[int]:
+    """Consecutive items cut into runs of about ``budget`` bytes: where each run starts."""
+    starts, size = [0], 0
+    for number, item in enumerate(sizes):
+        if size >= budget:
+            starts.append(number)
             size = 0
-        chunks[-1].append(doc["abstract"])
-        size += len(doc["abstract"]) + 1
-    return chunks
+        size += item
+    return starts
+
+
+def spans(starts: Sequence[int], total: int) -> list[tuple[int, int]]:
+    """(start, end) of each piece, given where each starts and where the last ends."""
+    return list(zip(starts, [*starts[1:], total], strict=True))
+
+
+def encode_numbers(values: Iterable[int]) -> str:
+    return "".join(_number(v) for v in values)
+
+
+def gaps(values: Sequence[int]) -> str:
+    """Increasing numbers as their differences, written with ``_number``."""
+    return encode_numbers(b - a for a, b in zip([0, *values], values, strict=False))
+
+
+def runs(values: Sequence[int]) -> str:
+    """A sequence as (value, repeat count) pairs: the papers are in theme order, so a few pairs."""
+    return encode_numbers(
+        n for value, group in itertools.groupby(values) for n in (value, sum(1 for _ in group))
+    )
+
+
+@dataclass(frozen=True)
+class Inverted:
+    """The postings of every field, and each paper's field lengths (for BM25)."""
+
+    terms: list[str]  # sorted by code unit
+    postings: dict[str, dict[str, str]]  # field -> term -> encoded postings
+    counts: dict[str, int]  # term -> papers with it in any field
+    lengths: dict[str, list[int]]  # field -> each paper's length (terms with their frequencies)
+
+    @classmethod
+    def of(cls, docs: Sequence[Document], acronyms: Acronyms) -> Inverted:
+        inverted = postings(docs, FIELDS, acronyms)
+        lengths = {name: [0] * len(docs) for name, _ in FIELDS}
+        holders: dict[str, set[int]] = {}
+        for name, by_term in inverted.items():
+            for t, pairs in by_term.items():
+                holders.setdefault(t, set()).update(number for number, _ in pairs)
+                for number, tf in pairs:
+                    lengths[name][number] += tf
+        encoded = {
+            name: {t: encode_postings(p) for t, p in by_term.items()} for name, by_term in inverted.items()
+        }
+        counts = {t: len(held) for t, held in holders.items()}
+        return cls(by_code_unit(holders), encoded, counts, lengths)
+
+    def entry_size(self, t: str) -> int:
+        return len(t) + 3 + sum(len(by_term.get(t, "")) + 1 for by_term in self.postings.values())
+
+
+Files = dict[str, bytes]
+
+
+def lexicon_files(inverted: Inverted) -> tuple[list[str], Files]:
+    """The terms with how many papers hold each (for completions and typos), in shards by prefix."""
+    terms = inverted.terms
+    starts = prefix_shards(terms, [len(t) + 4 for t in terms], LEXICON_BUDGET)
+    files = {}
+    for number, (a, b) in enumerate(spans(starts, len(terms))):
+        part = terms[a:b]
+        payload = {"terms": part, "counts": encode_numbers(inverted.counts[t] for t in part)}
+        files[f"{LEXICON_DIR}{number}.js"] = as_script(f"lexicon{number}", payload)
+    return shard_keys(terms, starts), files
+
+
+def postings_files(inverted: Inverted) -> tuple[list[str], Files]:
+    """Every field's postings, in shards by prefix: a term's postings are fetched when a query needs it."""
+    terms = inverted.terms
+    starts = prefix_shards(terms, [inverted.entry_size(t) for t in terms], POSTINGS_BUDGET)
+    files = {}
+    for number, (a, b) in enumerate(spans(starts, len(terms))):
+        part = terms[a:b]
+        # Per field, the terms' postings one after another, a space before each but the first (a term
+        # absent from a field costs one space).
+        fields = {
+            name: " ".join(by_term.get(t, "") for t in part) for name, by_term in inverted.postings.items()
+        }
+        payload = {"terms": part, "postings": fields}
+        files[f"{POSTINGS_DIR}{number}.js"] = as_script(f"postings{number}", payload)
+    return shard_keys(terms, starts), files
+
+
+def id_range_files(
+    kind: str, items: Sequence[Any], sizes: Sequence[int], budget: int
+) -> tuple[list[int], Files]:
+    """Per-paper records in files of consecutive papers of about ``budget`` bytes."""
+    starts = chunk_starts(sizes, budget)
+    files = {}
+    for number, (a, b) in enumerate(spans(starts, len(items))):
+        files[f"search/{kind}/{number}.js"] = as_script(
+            f"{kind}{number}", {"first": a, kind: list(items[a:b])}
+        )
+    return starts, files
 
 
 def as_script(name: str, payload: Any) -> bytes:
@@ -200,19 +306,6 @@ def as_script(name: str, payload: Any) -> bytes:
     # "<" as a JSON escape: the data can never close a <script> element, even if someone inlines it.
     data = data.replace("<", "\\u003c")
     return f"(self.sitegenSearch=self.sitegenSearch||{{}})[{json.dumps(name)}]={data};\n".encode()
-
-
-def text_file(number: int) -> str:
-    return f"{TEXT_DIR}{number}.js"
-
-
-def manifest(assets: Mapping[str, str]) -> bytes:
-    """The versioned URLs (relative to the site root) of the index files, for search.js."""
-    chunks = sorted(
-        (int(name[len(TEXT_DIR) : -3]), url) for name, url in assets.items() if name.startswith(TEXT_DIR)
-    )
-    text = [url for _, url in chunks]
-    return as_script("manifest", {"titles": assets[TITLES_FILE], "full": assets[FULL_FILE], "text": text})
 
 
 def search_key(site: Site, views: Mapping[str, PaperView]) -> tuple:
@@ -226,16 +319,51 @@ def search_key(site: Site, views: Mapping[str, PaperView]) -> tuple:
     )
 
 
+def version(files: Mapping[str, bytes], directory: str) -> str:
+    """One version for all the files of a directory: a query's pieces always come from one build."""
+    digest = hashlib.sha256()
+    for name in sorted(n for n in files if n.startswith(directory)):
+        digest.update(name.encode() + b"\0" + files[name])
+    return digest.hexdigest()[:10]
+
+
 def search_files(site: Site, views: Mapping[str, PaperView]) -> dict[str, bytes]:
     """The generated search files, by name under static/."""
     docs = search_documents(site, views)
     acronyms = acronyms_of(docs)
-    chunks = text_chunks(docs)
-    starts = [sum(len(c) for c in chunks[:i]) for i in range(len(chunks))]
-    files = {
-        TITLES_FILE: as_script("titles", titles_payload(site, docs, acronyms)),
-        FULL_FILE: as_script("full", full_payload(docs, acronyms, starts)),
+    inverted = Inverted.of(docs, acronyms)
+    lexicon_keys, files = lexicon_files(inverted)
+    postings_keys, postings = postings_files(inverted)
+    shown = [[doc["title"], p.slug] for doc, p in zip(docs, site.papers, strict=True)]
+    doc_starts, doc_files = id_range_files(
+        "docs", shown, [len(d[0]) + len(d[1]) + 8 for d in shown], DOCS_BUDGET
+    )
+    abstracts = [doc["abstract"] for doc in docs]
+    text_starts, text_files = id_range_files(
+        "text", abstracts, [len(a) + 1 for a in abstracts], TEXT_CHUNK_CHARS
+    )
+    files |= postings | doc_files | text_files
+    theme_number = {t.slug: n for n, t in enumerate(site.themes)}
+    catalog = {
+        "format": FORMAT,
+        "k1": K1,
+        "b": B,
+        "count": len(docs),
+        "fields": [list(field) for field in FIELDS],
+        "lengths": {name: encode_numbers(inverted.lengths[name]) for name, _ in FIELDS},
+        "themes": [[t.slug, t.title] for t in site.themes],
+        "themeRuns": runs([theme_number[p.theme] for p in site.papers]),
+        "acronyms": {short.lower(): list(long) for short, long in acronyms.by_short.items()},
+        "lexicon": lexicon_keys,
+        "postings": postings_keys,
+        "docs": gaps(doc_starts),
+        "text": gaps(text_starts),
+        "versions": {kind: version(files, directory) for kind, directory in PARTS.items()},
     }
-    for number, (first, chunk) in enumerate(zip(starts, chunks, strict=True)):
-        files[text_file(number)] = as_script(f"text{number}", {"first": first, "text": chunk})
+    files[CATALOG_FILE] = as_script("catalog", catalog)
     return files
+
+
+def manifest(assets: Mapping[str, str]) -> bytes:
+    """The versioned URL (relative to the site root) of the catalog, for search.js."""
+    return as_script("manifest", {"catalog": assets[CATALOG_FILE]})

@@ -14,17 +14,6 @@
   var data = null; // self.sitegenList, once loaded
   var themes = {};
 
-  function inject(src) {
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = src;
-      s.async = true;
-      s.onload = resolve;
-      s.onerror = function () { reject(new Error("could not load " + src)); };
-      document.head.appendChild(s);
-    });
-  }
-
   function $(id) { return document.getElementById(id); }
 
   // Text that did not change is not written again: a new text node would be painted (and measured) anew.
@@ -192,7 +181,7 @@
   var bibtexLoaded = null;
 
   function loadBibtex() {
-    bibtexLoaded = bibtexLoaded || inject(my.root + "my/bibtex.js");
+    bibtexLoaded = bibtexLoaded || self.sitegenInject(my.root + "my/bibtex.js");
     return bibtexLoaded;
   }
 
@@ -273,7 +262,7 @@
   /* ---------- start ---------- */
 
   var shared = new URLSearchParams(location.search).get("papers");
-  var loaded = inject(my.root + "my/papers.js").then(function () {
+  var loaded = self.sitegenInject(my.root + "my/papers.js").then(function () {
     data = self.sitegenList;
     data.themes.forEach(function (theme) { themes[theme[0]] = { title: theme[1], total: theme[2] }; });
   });

@@ -1,11 +1,6 @@
-/* Client-side search: the header box on every page and the search page; no framework.
- *
- * The engine (search-engine.js, over lunr.js and the prebuilt index from sitegen/search.py) runs in a
- * Web Worker (search-worker.js) when the site is served over http(s), so typing never waits for it. Opened
- * from disk (file://, where a page may not start workers), it runs here, its index built in slices of a
- * few milliseconds with the event loop running between them. Data files are scripts, not JSON, so both
- * ways work from file:// too. titles.js answers first; full.js (abstracts, themes, tags) follows; the
- * abstracts' text comes in small chunks, for the results on screen only.
+/* Client-side search: the header box on every page and the search page; no framework. The engine runs
+ * where search-backend.js puts it (a Web Worker over http(s), the page itself from file://) and fetches
+ * only the pieces of the index a query needs; the abstracts' text comes for the results on screen only.
  *
  * Header box: results in a dropdown as you type; ArrowDown/ArrowUp move through them, Enter opens the
  * focused one, Enter in the box opens the search page with ?q=, Escape closes. Search page: every result,
@@ -20,162 +15,12 @@
   var PAGE_SIZE = 20;
   var SETTLE_MS = 400;
 
-  var tag = document.currentScript;
   var isFile = location.protocol === "file:";
   var header = document.getElementById("site-search");
   var pageInput = document.getElementById("search-page-input");
   var root = header ? header.getAttribute("data-search-root") || "" : "";
-  function absolute(url) { return new URL(url, location.href).href; }
-  var urls = { lunr: absolute(tag.getAttribute("data-lunr")), engine: absolute(tag.getAttribute("data-engine")) };
 
-  /* ---------- the engine, in a worker or here ---------- */
-
-  var state = { tier: null, error: null }; // tier: "titles", then "full"
-  var listeners = [];
-  var backend = null;
-  var loading = null;
-
-  function notify() { listeners.forEach(function (fn) { fn(); }); }
-
-  function inject(src) {
-    return new Promise(function (resolve, reject) {
-      var s = document.createElement("script");
-      s.src = src;
-      s.async = true;
-      s.onload = resolve;
-      s.onerror = function () { reject(new Error("could not load " + src)); };
-      document.head.appendChild(s);
-    });
-  }
-
-  function data(name) { return (self.sitegenSearch || {})[name]; }
-
-  function ready(tier) {
-    state.tier = tier;
-    self.sitegenSearchTimings[tier + "Ready"] = performance.now() - self.sitegenSearchTimings.requested;
-    notify();
-  }
-
-  function failed(error) {
-    state.error = error;
-    notify();
-  }
-
-  // The worker: one request in flight at a time; a newer one replaces any that waits (typing fast).
-  function workerBackend(worker) {
-    var waiting = {}, next = 1;
-    worker.onmessage = function (event) {
-      var msg = event.data;
-      if (msg.ready) ready(msg.ready);
-      else if (msg.id && waiting[msg.id]) {
-        var done = waiting[msg.id];
-        delete waiting[msg.id];
-        if (msg.error) done.reject(new Error(msg.error)); else done.resolve(msg);
-      } else if (msg.error) failed(new Error(msg.error));
-    };
-    worker.onerror = function (event) { event.preventDefault(); failed(new Error(event.message || "the search worker failed")); };
-    return {
-      start: function () { worker.postMessage({ load: urls }); },
-      request: function (msg) {
-        return new Promise(function (resolve, reject) {
-          msg.id = next++;
-          waiting[msg.id] = { resolve: resolve, reject: reject };
-          worker.postMessage(msg);
-        });
-      }
-    };
-  }
-
-  // Here on the page: the same engine, its index built in slices.
-  var SLICE_MS = 8;
-  var channel = new MessageChannel(); // a message yields without setTimeout's 4 ms clamp
-  var resumes = [];
-  channel.port1.onmessage = function () { resumes.shift()(); };
-  function pause() {
-    return new Promise(function (resolve) { resumes.push(resolve); channel.port2.postMessage(null); });
-  }
-  function inSlices(count, step) {
-    var i = 0;
-    function run() {
-      var end = performance.now() + SLICE_MS;
-      while (i < count) {
-        step(i++);
-        if (performance.now() >= end) return pause().then(run);
-      }
-    }
-    return Promise.resolve().then(run);
-  }
-
-  function pageBackend() {
-    var engine = null, text = {};
-    function loadText(chunks) {
-      return Promise.all(chunks.map(function (k) {
-        return text[k] ? null : inject(urls.text[k]).then(function () { text[k] = data("text" + k).text; });
-      }));
-    }
-    return {
-      start: function () {
-        var titles, meta;
-        Promise.all([inject(urls.lunr), inject(urls.titles)]).then(function () {
-          return inject(urls.engine);
-        }).then(function () {
-          titles = data("titles");
-          meta = { docs: titles.docs, themes: titles.themes, text: text };
-          return sitegenSearchEngine.build([titles], inSlices, meta);
-        }).then(function (built) {
-          engine = built;
-          ready("titles");
-          return inject(urls.full);
-        }).then(function () {
-          meta.full = data("full");
-          return sitegenSearchEngine.build([titles, meta.full], inSlices, meta);
-        }).then(function (built) {
-          engine = built;
-          ready("full");
-        }).catch(failed);
-      },
-      request: function (msg) { return engine.answer(msg, loadText); }
-    };
-  }
-
-  function load() {
-    if (loading) return loading;
-    self.sitegenSearchTimings = { requested: performance.now() };
-    // The manifest names the current versions of the index files; a time query keeps any cache from
-    // answering with an old one (it is tiny), while the files it names are cached by their versions.
-    loading = inject(absolute(tag.getAttribute("data-manifest")) + "?t=" + Date.now()).then(function () {
-      var m = data("manifest");
-      urls.titles = absolute(root + m.titles);
-      urls.full = absolute(root + m.full);
-      urls.text = m.text.map(function (u) { return absolute(root + u); });
-      backend = null;
-      if (!isFile && typeof Worker === "function") {
-        try { backend = workerBackend(new Worker(tag.getAttribute("data-worker"))); } catch (error) { backend = null; }
-      }
-      backend = backend || pageBackend();
-      backend.start();
-    });
-    loading.catch(failed);
-    return loading;
-  }
-
-  // The latest query wins: while one runs, a newer request waits and replaces any older waiting one.
-  function asker() {
-    var busy = false, queued = null;
-    function send(msg, done) {
-      busy = true;
-      backend.request(msg).then(function (answer) {
-        if (!answer.notReady) done(answer);
-      }, function (error) { failed(error); }).then(function () {
-        busy = false;
-        if (queued) { var q = queued; queued = null; send(q[0], q[1]); }
-      });
-    }
-    return function (msg, done) {
-      if (busy) queued = [msg, done];
-      else send(msg, done);
-    };
-  }
+  var backend = self.sitegenSearchBackend, state = backend.state, load = backend.load, asker = backend.asker;
 
   /* ---------- rendering ---------- */
 
@@ -358,7 +203,7 @@
         more.hidden = true;
         return null;
       }
-      if (!state.tier) { status.textContent = loadingStatus(); return null; }
+      if (!state.ready) { status.textContent = loadingStatus(); return null; }
       var started = performance.now();
       return new Promise(function (resolve) {
         ask({ raw: raw, theme: theme, from: 0, count: PAGE_SIZE, excerpts: withExcerpts !== false }, function (answer) {
@@ -433,7 +278,7 @@
         input.focus();
       });
     }
-    listeners.push(function () {
+    backend.listeners.push(function () {
       if (state.error) { status.textContent = loadingStatus(); return; }
       keepFocus(list, run);
     });
@@ -468,7 +313,7 @@
       var raw = input.value;
       if (!raw.trim()) { list.textContent = ""; status.textContent = ""; open(false); return; }
       open(true);
-      if (!state.tier) { list.textContent = ""; status.textContent = state.error ? "Search is unavailable." : "Loading…"; return; }
+      if (!state.ready) { list.textContent = ""; status.textContent = state.error ? "Search is unavailable." : "Loading…"; return; }
       ask({ raw: raw, from: 0, count: DROPDOWN_SIZE, excerpts: false }, function (answer) {
         if (answer.raw !== input.value) return;
         list.textContent = "";
@@ -501,7 +346,7 @@
     });
     input.addEventListener("click", function () { if (input.value.trim()) run(); });
     arrowKeys([input], list);
-    listeners.push(function () {
+    backend.listeners.push(function () {
       if (!panel.hidden) keepFocus(list, run);
     });
   }
@@ -518,24 +363,4 @@
 
   if (pageInput) searchPage(pageInput);
   else if (header) headerBox(header);
-
-  // For tests and the benchmark: one request, answered as the page would be.
-  self.sitegenSearchApi = {
-    load: load,
-    state: state,
-    query: function (raw, options) {
-      options = options || {};
-      return load().then(function () {
-        return new Promise(function (resolve, reject) {
-          (function wait() {
-            if (state.error) reject(state.error);
-            else if (state.tier === (options.tier || "full")) resolve();
-            else setTimeout(wait, 10);
-          })();
-        });
-      }).then(function () {
-        return backend.request({ raw: raw, theme: options.theme || "", from: options.from || 0, count: options.count || PAGE_SIZE, excerpts: !!options.excerpts });
-      });
-    }
-  };
 })();

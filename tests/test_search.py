@@ -90,7 +90,7 @@ def slugs(page, raw: str, **options) -> list[str]:
 
 def search_page(page, base_url: str, query: str = "") -> None:
     page.goto(base_url + "search/" + (f"?q={query}" if query else ""))
-    page.wait_for_function("self.sitegenSearchApi.state.tier === 'full'")
+    page.wait_for_function("self.sitegenSearchApi.state.ready")
     if query:
         page.wait_for_selector("#search-list > li")
 
@@ -279,7 +279,7 @@ def test_terms_in_the_browser_equal_the_index_terms(page, base_url, site):
     """search-engine.js reads a query's words exactly as search_text.py read the papers."""
     search_page(page, base_url)
     page.add_script_tag(path=str(site / "static" / "vendor" / "lunr.min.js"))
-    page.add_script_tag(path=str(REPO / "static" / "search-engine.js"))
+    page.add_script_tag(path=str(REPO / "static" / "search-text.js"))
     text = (
         "Optimisation optimised colours behaviour's modelling labelled centre dialogues analysing "
         "LLMs NeRF's (PINNs) pruning pruned studies caresses agreed feed hopping filing failing "
@@ -287,11 +287,11 @@ def test_terms_in_the_browser_equal_the_index_terms(page, base_url, site):
         "re-ranking e.g. U.S. _under_ --"
     )
     words = text.split(" ")
-    assert page.evaluate("ws => ws.map(w => sitegenSearchEngine.term(w))", words) == [term(w) for w in words]
-    got = page.evaluate("t => sitegenSearchEngine.tokens(t).filter(k => k.term).map(k => k.term)", text)
+    assert page.evaluate("ws => ws.map(w => sitegenSearchText.term(w))", words) == [term(w) for w in words]
+    got = page.evaluate("t => sitegenSearchText.tokens(t).filter(k => k.term).map(k => k.term)", text)
     assert got == [k.term for k in tokens(text)[0]]
     got_joined = page.evaluate(
-        "t => sitegenSearchEngine.tokens(t).map(k => k.joined).filter(j => j !== null)", text
+        "t => sitegenSearchText.tokens(t).map(k => k.joined).filter(j => j !== null)", text
     )
     assert got_joined == tokens(text)[1]
 
@@ -314,6 +314,11 @@ def test_index_loads_lazily(page, base_url):
     page.wait_for_load_state("load")
     assert not [u for u in requested if "/search/" in u or "lunr" in u or "search-engine" in u]
     page.focus("#site-search")
-    page.wait_for_function("self.sitegenSearchApi.state.tier === 'full'")
-    assert any("titles.js" in u for u in requested) and any("full.js" in u for u in requested)
-    assert not [u for u in requested if "/search/text/" in u]  # text only for results on screen
+    page.wait_for_function("self.sitegenSearchApi.state.ready")
+    assert any("/search/catalog.js" in u for u in requested)
+    assert not [u for u in requested if "/search/lexicon/" in u or "/search/postings/" in u]  # nor per query
+    requested.clear()
+    page.keyboard.type("tabular")
+    page.wait_for_selector("#site-search-list .search-hit-link")
+    pieces = {u.split("/search/")[1].split("/")[0] for u in requested if "/search/" in u}
+    assert pieces == {"lexicon", "postings", "docs"}  # the dropdown shows no excerpts: no text

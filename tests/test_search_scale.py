@@ -52,7 +52,7 @@ def test_typing_a_two_letter_prefix_never_blocks_the_main_thread(browser, tmp_pa
                .observe({type: 'longtask', buffered: true});"""
         )
         page.goto(base + "search/")
-        page.wait_for_function("self.sitegenSearchApi.state.tier === 'full'", timeout=60000)
+        page.wait_for_function("self.sitegenSearchApi.state.ready", timeout=60000)
         page.wait_for_timeout(200)
         start = page.evaluate("performance.now()")
         page.locator("#search-page-input").press_sequentially("ne", delay=100)
