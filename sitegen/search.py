@@ -50,13 +50,20 @@ FIELDS: tuple[tuple[str, int], ...] = (
 )
 # lunr's BM25 parameters (lunr.js 2.3.9 uses the same).
 K1, B = get_default_builder()._k1, get_default_builder()._b
-# Byte budgets of the pieces (raw; about a third of it gzipped). A fetch costs a request's overhead
-# (a few hundred bytes of headers) and a round trip, so a piece is a few KB: small enough that a query
-# downloads little beyond what it needs, big enough that the overhead stays a small share.
-LEXICON_BUDGET = 8192
-POSTINGS_BUDGET = 16384
-DOCS_BUDGET = 2048  # about 20 papers: a screen of results fetches a few of these
-TEXT_CHUNK_CHARS = 4096
+
+
+@dataclass(frozen=True)
+class Budgets:
+    """Byte budgets of the pieces (raw; about a third of it gzipped). A fetch costs a request's overhead
+    (a few hundred bytes of headers) and a round trip, so a piece is a few KB: small enough that a query
+    downloads little beyond what it needs, big enough that the overhead stays a small share."""
+
+    lexicon: int = 8192
+    postings: int = 16384
+    docs: int = 2048  # about 20 papers: a screen of results fetches a few of these
+    text: int = 4096
+
+
 # The names (under static/) the search files are written to.
 CATALOG_FILE = "search/catalog.js"
 LEXICON_DIR = "search/lexicon/"
@@ -258,10 +265,10 @@ class Inverted:
 Files = dict[str, bytes]
 
 
-def lexicon_files(inverted: Inverted) -> tuple[list[str], Files]:
+def lexicon_files(inverted: Inverted, budget: int) -> tuple[list[str], Files]:
     """The terms with how many papers hold each (for completions and typos), in shards by prefix."""
     terms = inverted.terms
-    starts = prefix_shards(terms, [len(t) + 4 for t in terms], LEXICON_BUDGET)
+    starts = prefix_shards(terms, [len(t) + 4 for t in terms], budget)
     files = {}
     for number, (a, b) in enumerate(spans(starts, len(terms))):
         part = terms[a:b]
@@ -270,10 +277,10 @@ def lexicon_files(inverted: Inverted) -> tuple[list[str], Files]:
     return shard_keys(terms, starts), files
 
 
-def postings_files(inverted: Inverted) -> tuple[list[str], Files]:
+def postings_files(inverted: Inverted, budget: int) -> tuple[list[str], Files]:
     """Every field's postings, in shards by prefix: a term's postings are fetched when a query needs it."""
     terms = inverted.terms
-    starts = prefix_shards(terms, [inverted.entry_size(t) for t in terms], POSTINGS_BUDGET)
+    starts = prefix_shards(terms, [inverted.entry_size(t) for t in terms], budget)
     files = {}
     for number, (a, b) in enumerate(spans(starts, len(terms))):
         part = terms[a:b]
@@ -327,21 +334,21 @@ def version(files: Mapping[str, bytes], directory: str) -> str:
     return digest.hexdigest()[:10]
 
 
-def search_files(site: Site, views: Mapping[str, PaperView]) -> dict[str, bytes]:
-    """The generated search files, by name under static/."""
+def search_files(
+    site: Site, views: Mapping[str, PaperView], budgets: Budgets = Budgets()
+) -> dict[str, bytes]:
+    """The generated search files, by name under static/ (``budgets``: see ``Budgets``)."""
     docs = search_documents(site, views)
     acronyms = acronyms_of(docs)
     inverted = Inverted.of(docs, acronyms)
-    lexicon_keys, files = lexicon_files(inverted)
-    postings_keys, postings = postings_files(inverted)
+    lexicon_keys, files = lexicon_files(inverted, budgets.lexicon)
+    postings_keys, postings = postings_files(inverted, budgets.postings)
     shown = [[doc["title"], p.slug] for doc, p in zip(docs, site.papers, strict=True)]
     doc_starts, doc_files = id_range_files(
-        "docs", shown, [len(d[0]) + len(d[1]) + 8 for d in shown], DOCS_BUDGET
+        "docs", shown, [len(d[0]) + len(d[1]) + 8 for d in shown], budgets.docs
     )
     abstracts = [doc["abstract"] for doc in docs]
-    text_starts, text_files = id_range_files(
-        "text", abstracts, [len(a) + 1 for a in abstracts], TEXT_CHUNK_CHARS
-    )
+    text_starts, text_files = id_range_files("text", abstracts, [len(a) + 1 for a in abstracts], budgets.text)
     files |= postings | doc_files | text_files
     theme_number = {t.slug: n for n, t in enumerate(site.themes)}
     catalog = {

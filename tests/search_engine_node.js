@@ -1,5 +1,6 @@
-/* Runs static/search-engine.js in node over a built site's search files, for tests/test_search_shards.py:
- *   node tests/search_engine_node.js SITE_STATIC_DIR < requests.json > answers.json
+/* Runs static/search-engine.js in node over a folder of search files (what sitegen writes to
+ * site/static/search/), for tests/test_search_shards.py:
+ *   node tests/search_engine_node.js SEARCH_DIR < requests.json > answers.json
  * requests: [{raw, theme, from, count, excerpts}]; each answer as search.js would receive it, plus the
  * score of every hit shown. Pieces are read from disk as the page's <script> tags would load them.
  */
@@ -8,11 +9,11 @@ const fs = require("fs");
 const path = require("path");
 const vm = require("vm");
 
-const [staticDir] = process.argv.slice(2);
+const [searchDir] = process.argv.slice(2);
 const repo = path.resolve(__dirname, "..");
 globalThis.self = globalThis;
 for (const file of [
-  path.join(staticDir, "vendor", "lunr.min.js"),
+  path.join(repo, "node_modules", "lunr", "lunr.min.js"),
   path.join(repo, "static", "search-text.js"),
   path.join(repo, "static", "search-store.js"),
   path.join(repo, "static", "search-engine.js"),
@@ -27,11 +28,11 @@ function load(file, name) {
   return payload;
 }
 
-const catalog = load(path.join(staticDir, "search", "catalog.js"), "catalog");
+const catalog = load(path.join(searchDir, "catalog.js"), "catalog");
 const fetched = [];
 const engine = sitegenSearchEngine.open(catalog, (kind, number) => {
   fetched.push(kind + "/" + number);
-  return Promise.resolve(load(path.join(staticDir, "search", kind, number + ".js"), kind + number));
+  return Promise.resolve(load(path.join(searchDir, kind, number + ".js"), kind + number));
 });
 
 (async () => {
