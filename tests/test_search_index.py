@@ -122,28 +122,49 @@ DOCS = [
 ]
 
 
-def test_payload_holds_every_field_term_frequency_and_length():
+def payload(data: bytes) -> dict:
+    body = re.fullmatch(rb'\(self\.sitegenSearch=self\.sitegenSearch\|\|\{\}\)\["\w+"\]=(.*);\n', data)
+    return json.loads(body.group(1))
+
+
+def test_the_inverted_index_holds_every_field_term_frequency_and_length():
     acronyms = search.acronyms_of(DOCS)
-    payload = search.index_payload(DOCS, search.BODY_FIELDS, acronyms)
-    assert payload["terms"] == sorted(payload["terms"]) and payload["count"] == 3
-    for name, _ in search.BODY_FIELDS:
+    inverted = search.Inverted.of(DOCS, acronyms)
+    assert inverted.terms == sorted(inverted.terms)
+    for name, _ in search.FIELDS:
         got = [dict() for _ in DOCS]
-        for t, encoded in zip(payload["terms"], payload["postings"][name], strict=True):
+        for t, encoded in inverted.postings[name].items():
             for number, tf in search.decode_postings(encoded):
                 got[number][t] = tf
         assert got == [dict(field_terms(doc[name], acronyms)) for doc in DOCS]
-        assert search.decode_numbers(payload["lengths"][name]) == [sum(g.values()) for g in got]
+        assert inverted.lengths[name] == [sum(g.values()) for g in got]
     assert dict(field_terms(DOCS[0]["abstract"], acronyms))["prune"] == 2  # "Pruning pruning"
+    assert inverted.counts["prune"] == 1 and inverted.counts["sparse"] == 2  # papers, over every field
+
+
+def test_prefixes_are_split_until_their_shard_fits_the_budget():
+    terms = ["a", "ba", "bb", "bc", "bca", "bcb", "c"]
+    starts = search.prefix_shards(terms, [1, 1, 1, 5, 1, 1, 1], budget=4)
+    # "b" is split by its next letter, "bc" by the one after; small neighbours are joined again.
+    assert starts == [0, 3, 4]  # "a" "ba" "bb" | "bc" (too big for company) | "bca" "bcb" "c"
+    assert search.shard_keys(terms, starts) == ["", "bc", "bca"]
+    assert search.prefix_shards(terms, [1] * 7, budget=100) == [0]
+    assert search.prefix_shards([], [], budget=4) == [0]
+    # Each term lives in the last shard whose key is not above it.
+    for i, t in enumerate(terms):
+        keys = search.shard_keys(terms, starts)
+        assert max(n for n, k in enumerate(keys) if k <= t) == max(n for n, s in enumerate(starts) if s <= i)
 
 
 def test_bm25_inputs_match_lunrs_builder():
-    """search-engine.js scores with lunr's k1 and b; the payload carries them."""
+    """search-engine.js scores with lunr's k1 and b; the catalog carries them."""
     from lunr import get_default_builder
 
-    payload = search.index_payload(DOCS, search.TITLE_FIELDS, search.acronyms_of(DOCS))
+    site, views = site_and_views()
+    catalog = payload(search.search_files(site, views)[search.CATALOG_FILE])
     builder = get_default_builder()
-    assert (payload["k1"], payload["b"]) == (builder._k1, builder._b)
-    assert math.isclose(payload["k1"], 1.2) and math.isclose(payload["b"], 0.75)
+    assert (catalog["k1"], catalog["b"]) == (builder._k1, builder._b)
+    assert math.isclose(catalog["k1"], 1.2) and math.isclose(catalog["b"], 0.75)
 
 
 def site_and_views():
@@ -159,24 +180,45 @@ def site_and_views():
     return SimpleNamespace(themes=themes, papers=papers), views
 
 
-def test_search_files_are_deterministic_scripts_with_text_in_chunks():
+def test_search_files_are_deterministic_scripts_in_pieces():
     site, views = site_and_views()
     docs = search.search_documents(site, views)
     assert docs[1]["theme"] == "Vision vis" and docs[1]["tags"] == "3d"
     assert [d["arxiv"] for d in docs] == ["2410.05434", ""]
     files = search.search_files(site, views)
-    assert set(files) == {search.TITLES_FILE, search.FULL_FILE, "search/text/0.js", "search/text/1.js"}
+    assert set(files) == {
+        search.CATALOG_FILE,
+        "search/lexicon/0.js",
+        "search/postings/0.js",
+        "search/docs/0.js",
+        "search/text/0.js",
+        "search/text/1.js",  # the long abstract fills a chunk of its own
+    }
     assert files == search.search_files(site, views)  # same input, same bytes
-    body = re.fullmatch(
-        rb'\(self\.sitegenSearch=self\.sitegenSearch\|\|\{\}\)\["titles"\]=(.*);\n', files[search.TITLES_FILE]
-    )
-    titles = json.loads(body.group(1))
-    assert titles["docs"] == [["To prune", "to-prune", 0], ["NeRF", "nerf", 1]]
-    assert titles["themes"] == [["eff", "Efficiency"], ["vis", "Vision"]]
-    assert [f for f, _ in titles["fields"]] == ["title"]
-    assert b'"chunks":[0,1]' in files[search.FULL_FILE]  # the long abstract fills a chunk of its own
-    assert b'"first":1,"text":["Radiance fields."]' in files["search/text/1.js"]
+    catalog = payload(files[search.CATALOG_FILE])
+    assert catalog["themes"] == [["eff", "Efficiency"], ["vis", "Vision"]]
+    assert search.decode_numbers(catalog["themeRuns"]) == [0, 1, 1, 1]  # theme 0 once, then theme 1 once
+    assert [f for f, _ in catalog["fields"]] == ["title", "abstract", "theme", "tags", "arxiv"]
+    assert search.decode_numbers(catalog["lengths"]["title"]) == [1, 1]  # "To prune" (a stop word), "NeRF"
+    assert catalog["lexicon"] == catalog["postings"] == [""]
+    assert set(catalog["versions"]) == {"lexicon", "postings", "docs", "text"}
+    assert payload(files["search/docs/0.js"]) == {
+        "first": 0,
+        "docs": [["To prune", "to-prune"], ["NeRF", "nerf"]],
+    }
+    assert payload(files["search/text/1.js"]) == {"first": 1, "text": ["Radiance fields."]}
+    postings = payload(files["search/postings/0.js"])
+    prune = postings["terms"].index("prune")
+    assert search.decode_postings(postings["postings"]["abstract"].split(" ")[prune]) == [(0, 400)]
     assert search.search_key(site, views) == search.search_key(site, dict(views))
+
+
+def test_a_version_changes_with_its_pieces_only():
+    site, views = site_and_views()
+    before = payload(search.search_files(site, views)[search.CATALOG_FILE])["versions"]
+    views["nerf"] = SimpleNamespace(title_text="NeRF", abstract_text="Radiance fields, relit.")
+    after = payload(search.search_files(site, views)[search.CATALOG_FILE])["versions"]
+    assert before["docs"] == after["docs"] and before["text"] != after["text"]
 
 
 def test_data_can_never_close_a_script_element():
