@@ -38,20 +38,35 @@ def gz(data: bytes) -> int:
     return len(gzip.compress(data, 9, mtime=0))
 
 
-def sizes(site: Path) -> dict[str, tuple[int, int]]:
-    """Raw and gzipped bytes of the search files; 'text' is every abstract chunk together (a session
-    fetches only those of the results it shows)."""
+CODE = (
+    "search.js",
+    "search-backend.js",
+    "inject.js",
+    "search-text.js",
+    "search-store.js",
+    "search-engine.js",
+)
+PIECES = ("catalog", "lexicon", "postings", "docs", "text")
+
+
+def sizes(site: Path) -> dict[str, tuple[int, int, int]]:
+    """Files, raw and gzipped bytes of the search files: the code, and each kind of index piece
+    (a session fetches only the pieces its queries need)."""
     static = site / "static"
     groups = {
         "lunr.js": [static / "vendor" / "lunr.min.js"],
-        "code": [static / "search.js", static / "search-engine.js", static / "search-worker.js"],
-        "titles": [static / "search" / "titles.js"],
-        "full": [static / "search" / "full.js"],
-        "text": sorted((static / "search" / "text").glob("*.js")),
+        "code": [static / name for name in (*CODE, "search-worker.js")],
+        "catalog": [static / "search" / "catalog.js"],
+        **{kind: sorted((static / "search" / kind).glob("*.js")) for kind in PIECES[1:]},
     }
     return {
-        k: (sum(p.stat().st_size for p in v), sum(gz(p.read_bytes()) for p in v)) for k, v in groups.items()
+        k: (len(v), sum(p.stat().st_size for p in v), sum(gz(p.read_bytes()) for p in v))
+        for k, v in groups.items()
     }
+
+
+def is_search_file(url: str) -> bool:
+    return "/static/search" in url or "/static/vendor/lunr" in url or "/static/inject.js" in url
 
 
 def fetched_bytes(site: Path, urls: list[str], part: str) -> int:
@@ -82,6 +97,7 @@ def measure(browser, site: Path, queries: list[str]) -> dict[str, float]:
         )
         page.wait_for_timeout(300)  # long-task entries are reported a moment after the task
         timings = page.evaluate("self.sitegenSearchTimings")
+        before_first = fetched_bytes(site, [u for u in fetched if is_search_file(u)], "/static/")
         loading_longest = page.evaluate(LONGEST_SINCE, 0)
         box = page.locator("#search-page-input")
         per_query = []
@@ -106,8 +122,50 @@ def measure(browser, site: Path, queries: list[str]) -> dict[str, float]:
         "key_max": keys[-1],
         "long_queries": sum(1 for ms in per_query if ms >= 50),
         "typing_longest": max(per_query),
-        "session": fetched_bytes(site, fetched, "/static/"),
+        "before_first": before_first,
+        "session": fetched_bytes(site, [u for u in fetched if is_search_file(u)], "/static/"),
+        "pieces": len({u for u in fetched if "/static/search/" in u}),
     }
+
+
+HEADER = (
+    f"{'corpus':>13} | {'code':>6} | {'catalog':>11} | {'lexicon':>16} | {'postings':>17} | "
+    f"{'before 1st':>10} | {'session':>14} | {'1st results':>11} | {'ready':>7} | "
+    f"{'key p95/max':>13} | {'queries w/ task >50ms':>21} | {'longest task':>12}"
+)
+LEGEND = (
+    "(code = lunr.js + search.js, search-backend.js, inject.js, search-text.js, search-store.js, "
+    "search-engine.js, search-worker.js (gz KB); catalog raw/gz KB; lexicon, postings: pieces, raw/gz "
+    f"KB of them all; 'before 1st' = the search files fetched before the first results of '{QUERY}' "
+    "(gz); session = the search files fetched while loading the page and typing every query (gz), and "
+    "how many pieces; docs and text pieces together, fetched only for the results shown: "
+)
+
+
+def pieces_kb(site: Path) -> float:
+    s = sizes(site)
+    return (s["docs"][2] + s["text"][2]) / 1024
+
+
+def row(name: str, s: dict[str, tuple[int, int, int]], m: dict[str, float], queries: int) -> str:
+    code = (s["lunr.js"][2] + s["code"][2]) / 1024
+    kinds = [f"{s[k][0]:5} {s[k][1] / 1024:5.0f}/{s[k][2] / 1024:4.0f}" for k in ("lexicon", "postings")]
+    longest = max(m["typing_longest"], m["loading_longest"])
+    return " | ".join(
+        [
+            f"{name:>13}",
+            f"{code:3.0f} KB",
+            f"{s['catalog'][1] / 1024:4.0f}/{s['catalog'][2] / 1024:3.0f} KB",
+            *kinds,
+            f"{m['before_first'] / 1024:7.0f} KB",
+            f"{m['session'] / 1024:5.0f} KB {m['pieces']:4}f",
+            f"{m['first']:8.0f} ms",
+            f"{m['full']:4.0f} ms",
+            f"{m['key_p95']:4.0f}/{m['key_max']:4.0f} ms",
+            f"{m['long_queries']:>14} of {queries}",
+            f"{longest:9.0f} ms" if longest else "   < 50 ms",
+        ]
+    )
 
 
 PAGEFIND_TYPING = """async q => { const pf = await import('/pagefind/pagefind.js');
@@ -152,6 +210,12 @@ def pagefind_session(browser, pagefind: str, site: Path, work: Path, queries: li
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--papers", type=int, default=10_000)
+    parser.add_argument(
+        "--built",
+        type=Path,
+        help="a project bench/corpus.py made and `sitegen build` built: measured, not made",
+    )
+    parser.add_argument("--no-quality", action="store_true", help="skip the quality section")
     parser.add_argument("--pagefind", default=str(REPO / "node_modules" / ".bin" / "pagefind"))
     args = parser.parse_args()
     from playwright.sync_api import sync_playwright
@@ -162,47 +226,23 @@ def main() -> None:
     try:
         small = make_corpus(work / "shipped")
         run_sitegen("build", cwd=small)
-        large = make_corpus(work / "large", args.papers)
-        run_sitegen("build", cwd=large)
+        large = args.built or make_corpus(work / "large", args.papers)
+        if not args.built:
+            run_sitegen("build", cwd=large)
         corpora = {
             f"{len(list((small / 'content' / 'papers').rglob('*.md')))} papers": small / "site",
-            f"{args.papers} papers": large / "site",
+            f"{len(list((large / 'content' / 'papers').rglob('*.md')))} papers": large / "site",
         }
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-            print("Quality (the shipped papers):")
-            quality(browser, small / "site", pagefind, work)
+            if not args.no_quality:
+                print("Quality (the shipped papers):")
+                quality(browser, small / "site", pagefind, work)
             print(f"\nSpeed and size ({len(queries)} queries typed at {TYPING_DELAY_MS} ms a key):")
-            print(
-                f"{'corpus':>12} | {'lunr.js':>11} | {'code':>11} | {'titles.js':>13} | {'full.js':>15} | "
-                f"{'before 1st':>10} | {'session':>8} | {'1st results':>11} | {'full ready':>10} | "
-                f"{'key p95/max':>13} | {'queries w/ task >50ms':>21} | {'longest task':>12}"
-            )
+            print(HEADER)
             for name, site in corpora.items():
-                s = sizes(site)
-                m = measure(browser, site, queries)
-                first = sum(s[k][1] for k in ("lunr.js", "code", "titles"))
-                cells = [
-                    f"{s[k][0] / 1024:5.0f}/{s[k][1] / 1024:4.0f}"
-                    for k in ("lunr.js", "code", "titles", "full")
-                ]
-                longest = max(m["typing_longest"], m["loading_longest"])
-                print(
-                    f"{name:>12} | {cells[0]:>11} | {cells[1]:>11} | {cells[2]:>13} | {cells[3]:>15} | "
-                    f"{first / 1024:8.0f}KB | {m['session'] / 1024:6.0f}KB | {m['first']:8.0f} ms | "
-                    f"{m['full']:7.0f} ms | {m['key_p95']:4.0f}/{m['key_max']:4.0f} ms | "
-                    f"{m['long_queries']:>14} of {len(queries)} | "
-                    + (f"{longest:9.0f} ms" if longest else "   < 50 ms")
-                )
-            print(
-                "(raw KB / gzipped KB; code = search.js + search-engine.js + search-worker.js; "
-                "'before 1st' = "
-                "lunr.js + code + titles.js, what the first results need (gz); session = every search file "
-                "fetched while loading the page and typing every query (gz); the abstracts' text chunks "
-                "together: "
-                + ", ".join(f"{n} {sizes(site)['text'][1] / 1024:.0f} KB gz" for n, site in corpora.items())
-                + ", fetched only for the results shown)"
-            )
+                print(row(name, sizes(site), measure(browser, site, queries), len(queries)))
+            print(LEGEND + ", ".join(f"{n} {pieces_kb(site):.0f} KB gz" for n, site in corpora.items()) + ")")
             for name, site in corpora.items():
                 if pagefind:
                     print(f"Pagefind, {name}: {pagefind_session(browser, pagefind, site, work, queries)}")
