@@ -1,8 +1,13 @@
-"""Search stays responsive at a few thousand papers: typing never blocks the page's main thread for 50 ms
-(Chromium's Long Tasks API reports every task of 50 ms and more), because the engine runs in a worker."""
+"""Search stays responsive at a few thousand papers: typing never blocks the page's main thread for 50 ms,
+because the engine runs in a worker.
+
+What is measured is the main thread's own work: the CPU time of each task it ran (Chromium's trace
+gives every task's thread time beside its wall time), so other processes on a loaded machine, which
+stretch wall times, cannot fail the test, while a task that computes for 50 ms still does."""
 
 from __future__ import annotations
 
+import json
 import random
 import shutil
 from pathlib import Path
@@ -41,26 +46,40 @@ def large_project(root: Path) -> Path:
     return root
 
 
+LONG_MS = 50
+TASK = "ThreadControllerImpl::RunTask"  # one task of a thread's event loop
+
+
+def main_thread_tasks(trace: bytes) -> list[tuple[float, float]]:
+    """(wall ms, CPU ms) of every task the pages' main threads ran, from a Chromium trace."""
+    events = json.loads(trace)["traceEvents"]
+    main = {
+        (e["pid"], e["tid"])
+        for e in events
+        if e.get("ph") == "M" and e.get("name") == "thread_name" and e["args"].get("name") == "CrRendererMain"
+    }
+    return [
+        (e["dur"] / 1000, e["tdur"] / 1000)
+        for e in events
+        if e.get("name") == TASK and e.get("ph") == "X" and "tdur" in e and (e["pid"], e["tid"]) in main
+    ]
+
+
 def test_typing_a_two_letter_prefix_never_blocks_the_main_thread(browser, tmp_path):
     root = large_project(tmp_path / "project")
     run_sitegen("build", cwd=root)
     with serve_folder(root / "site") as base:
         page = browser.new_page()
-        page.add_init_script(
-            """self.longTasks = []; new PerformanceObserver(list => {
-                 for (const e of list.getEntries()) self.longTasks.push([e.startTime, e.duration]); })
-               .observe({type: 'longtask', buffered: true});"""
-        )
         page.goto(base + "search/")
         page.wait_for_function("self.sitegenSearchApi.state.ready", timeout=60000)
         page.wait_for_timeout(200)
-        start = page.evaluate("performance.now()")
+        browser.start_tracing(categories=["toplevel", "disabled-by-default-devtools.timeline"])
         page.locator("#search-page-input").press_sequentially("ne", delay=100)
         page.wait_for_function(
             "document.getElementById('search-status').textContent.includes('for “ne”')", timeout=60000
         )
         assert page.locator("#search-list a.search-hit-link").count() == 20
-        page.wait_for_timeout(200)  # long-task entries are reported a moment after the task
-        long = page.evaluate("s => self.longTasks.filter(t => t[0] + t[1] >= s)", start)
+        tasks = main_thread_tasks(browser.stop_tracing())
         page.close()
-    assert long == []
+    assert len(tasks) > 20  # the trace saw the typing: keys, the answers arriving, rendering
+    assert [cpu for _, cpu in tasks if cpu >= LONG_MS] == []
