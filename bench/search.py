@@ -89,7 +89,12 @@ def measure(browser, site: Path, queries: list[str]) -> dict[str, float]:
     with serve_folder(site) as base:
         page = browser.new_page()
         fetched: list[str] = []
+        arrived: list[tuple[str, float]] = []  # (url, when its response ended: ms since the epoch)
         page.on("requestfinished", lambda r: fetched.append(r.url))
+        page.on(
+            "requestfinished",
+            lambda r: arrived.append((r.url, r.timing["startTime"] + r.timing["responseEnd"])),
+        )
         page.add_init_script(LONG_TASKS)
         page.goto(base + "search/?q=" + QUERY.replace(" ", "%20"))
         page.wait_for_function(
@@ -97,7 +102,9 @@ def measure(browser, site: Path, queries: list[str]) -> dict[str, float]:
         )
         page.wait_for_timeout(300)  # long-task entries are reported a moment after the task
         timings = page.evaluate("self.sitegenSearchTimings")
-        before_first = fetched_bytes(site, [u for u in fetched if is_search_file(u)], "/static/")
+        shown_at = page.evaluate("performance.timeOrigin") + timings["requested"] + timings["firstResults"]
+        early = [u for u, end in arrived if end <= shown_at and is_search_file(u)]
+        before_first = fetched_bytes(site, early, "/static/")
         loading_longest = page.evaluate(LONGEST_SINCE, 0)
         box = page.locator("#search-page-input")
         per_query = []

@@ -186,6 +186,7 @@
 
     // While the query is being typed, results come without excerpts (their text would be fetched for
     // every keystroke's results); once typing rests for SETTLE_MS, the page is shown again with them.
+    // A query the page opens with is shown at once, then again with its excerpts.
     var settling = null;
     function typed() {
       clearTimeout(settling);
@@ -280,7 +281,7 @@
     }
     backend.listeners.push(function () {
       if (state.error) { status.textContent = loadingStatus(); return; }
-      keepFocus(list, run);
+      keepFocus(list, function () { return Promise.resolve(run(false)).then(function () { return run(); }); });
     });
     if (input.value) {
       status.textContent = loadingStatus();
