@@ -120,7 +120,7 @@
     var found = [], self = this;
     this.startingWith(t.charAt(0)).forEach(function (u) {
       if (Math.abs(u.length - t.length) > max) return;
-      var d = distance(t, u, max);
+      var d = T.distance(t, u, max);
       if (d <= max) found.push([d, -self.df(u), u]);
     });
     found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : 1); });
@@ -133,27 +133,6 @@
     var max = t.length >= 8 ? 2 : t.length >= 5 ? 1 : 0;
     return max ? this.near(t, max, limit) : [];
   };
-
-  // Damerau-Levenshtein (optimal string alignment) distance, giving up above max.
-  function distance(a, b, max) {
-    var prev2 = null, prev = [], row, i, j;
-    for (j = 0; j <= b.length; j++) prev[j] = j;
-    for (i = 1; i <= a.length; i++) {
-      row = [i];
-      var best = i;
-      for (j = 1; j <= b.length; j++) {
-        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
-        var v = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
-        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
-        row[j] = v;
-        if (v < best) best = v;
-      }
-      if (best > max) return max + 1;
-      prev2 = prev;
-      prev = row;
-    }
-    return prev[b.length];
-  }
 
   // The ways one query word can match: [{terms: [...], weight}], each alternative needing all its terms.
   Engine.prototype.alternatives = function (word, typing) {

@@ -1,7 +1,7 @@
 /* How search reads text, shared by the engine (search-engine.js) in the worker and on the page: words ->
  * index terms exactly as sitegen/search_text.py makes them (tests compare the two), the numbers that
- * sitegen/search.py writes into the index files, and excerpts cut around the matched words. Needs lunr.js
- * (its stop words and stemmer); no DOM.
+ * sitegen/search.py writes into the index files, edit distances (for typos), and excerpts cut around the
+ * matched words. Needs lunr.js (its stop words and stemmer); no DOM.
  */
 (function (global) {
   "use strict";
@@ -151,8 +151,30 @@
     };
   }
 
+  // Damerau-Levenshtein (optimal string alignment) distance, giving up above max.
+  function distance(a, b, max) {
+    var prev2 = null, prev = [], row, i, j;
+    for (j = 0; j <= b.length; j++) prev[j] = j;
+    for (i = 1; i <= a.length; i++) {
+      row = [i];
+      var best = i;
+      for (j = 1; j <= b.length; j++) {
+        var cost = a[i - 1] === b[j - 1] ? 0 : 1;
+        var v = Math.min(prev[j] + 1, row[j - 1] + 1, prev[j - 1] + cost);
+        if (prev2 && i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) v = Math.min(v, prev2[j - 2] + 1);
+        row[j] = v;
+        if (v < best) best = v;
+      }
+      if (best > max) return max + 1;
+      prev2 = prev;
+      prev = row;
+    }
+    return prev[b.length];
+  }
+
   global.sitegenSearchText = {
     term: term, tokens: tokens, fold: fold, lightStem: lightStem, trim: trim, normalise: normalise, TRIM: TRIM,
-    decodeNumbers: decodeNumbers, decodePostings: decodePostings, marked: marked, excerpt: excerpt
+    decodeNumbers: decodeNumbers, decodePostings: decodePostings, marked: marked, excerpt: excerpt,
+    distance: distance
   };
 })(self);
