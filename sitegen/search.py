@@ -58,10 +58,12 @@ class Budgets:
     (a few hundred bytes of headers) and a round trip, so a piece is a few KB: small enough that a query
     downloads little beyond what it needs, big enough that the overhead stays a small share."""
 
-    lexicon: int = 8192
-    postings: int = 16384
-    docs: int = 2048  # about 20 papers: a screen of results fetches a few of these
-    text: int = 4096
+    lexicon: int = 4096
+    postings: int = 4096  # a common term's postings are a piece of their own
+    # What a result shows (title, link) of about 100 papers: a typing session shows many papers, and
+    # titles compress well only together.
+    docs: int = 16384
+    text: int = 4096  # the excerpts on screen fetch a few of these
 
 
 # The names (under static/) the search files are written to.

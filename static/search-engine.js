@@ -5,7 +5,7 @@
  *
  * A query word matches: its own term (full weight), its Porter family ("generalization" for "generalize":
  * lower weight, so an exact word ranks first), and, when it matches nothing, index terms one or two edits
- * away that start with the same letter (longer words only). The word being typed matches its most common
+ * away that start with the same two letters (longer words only). The word being typed matches its most common
  * completions. A hyphenated word matches the joined word or all its parts; two words that are one indexed
  * word joined ("pre training") match it. Acronym pairs were applied to the index at build time. Every word
  * must match (AND); when fewer than FEW papers have them all, the papers with most of them follow, and the
@@ -23,7 +23,12 @@
   var T = global.sitegenSearchText, term = T.term, tokens = T.tokens, trim = T.trim, TRIM = T.TRIM;
   var normalise = T.normalise;
   var FEW = 10; // fewer AND results than a screenful: papers with most of the words follow
-  var MAX_COMPLETIONS = 12; // completions of the word being typed, the most common first
+  // Completions of the word being typed, the most common first: a short prefix has a great many, and
+  // only its most common words fill a screen of results, so it is expanded to fewer.
+  var MAX_COMPLETIONS = 12;
+  var SHORT_PREFIX_COMPLETIONS = [0, 0, 3, 6]; // by the prefix's length
+  var FAMILY_MIN_STEM = 4; // shorter stems ("ne" while typing "neural") have no family worth the fetch
+  var TYPO_PREFIX = 2; // a typo is looked for after the first two letters
   // A word of the same Porter family is found but weighs less, the less of the word it shares: "molecular"
   // for "molecule" nearly as much as the word, "general" for "generalization" hardly at all.
   var FAMILY_WEIGHT = 0.5;
@@ -102,6 +107,7 @@
   // among the terms that start with the stem less its last letter.
   Engine.prototype.family = function (t) {
     var stem = this.stemOf(t), self = this;
+    if (stem.length < FAMILY_MIN_STEM) return [];
     return this.startingWith(stem.slice(0, Math.max(1, stem.length - 1))).filter(function (u) {
       return self.stemOf(u) === stem;
     });
@@ -111,14 +117,14 @@
   Engine.prototype.completions = function (prefix) {
     var self = this, found = this.startingWith(prefix).map(function (t) { return [t, self.df(t)]; });
     found.sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
-    return found.slice(0, MAX_COMPLETIONS).map(function (f) { return f[0]; });
+    return found.slice(0, SHORT_PREFIX_COMPLETIONS[prefix.length] || MAX_COMPLETIONS).map(function (f) { return f[0]; });
   };
 
-  // Index terms starting with t's first letter within edit distance max (nearest and most common first):
-  // a typo is looked for after the first letter, which spares fetching every term of the index.
+  // Index terms starting with t's first two letters within edit distance max (nearest and most common
+  // first): looking for a typo after them spares fetching a whole letter's terms.
   Engine.prototype.near = function (t, max, limit) {
     var found = [], self = this;
-    this.startingWith(t.charAt(0)).forEach(function (u) {
+    this.startingWith(t.slice(0, TYPO_PREFIX)).forEach(function (u) {
       if (Math.abs(u.length - t.length) > max) return;
       var d = T.distance(t, u, max);
       if (d <= max) found.push([d, -self.df(u), u]);
