@@ -8,7 +8,7 @@ The index is sharded so that a query downloads only what it needs, at any number
 
 - ``catalog.js`` (once per visit): what BM25 needs globally (paper count, each paper's field lengths,
   field boosts), the themes and each paper's theme (for the theme counts), the mined acronym pairs, and
-  where every other file's pieces start (shard keys, first paper numbers) with their versions;
+  where every other file's pieces start (shard keys, papers a piece) with their versions;
 - ``lexicon/<n>.js``: the terms, sorted, with how many papers hold each, in shards by term prefix
   (a prefix's terms stay together while under a byte budget, else the prefix is split by its next
   letter): completions, spelling families and typos are found there;
@@ -203,17 +203,6 @@ def shard_keys(terms: Sequence[str], starts: Sequence[int]) -> list[str]:
     return keys
 
 
-def chunk_starts(sizes: Sequence[int], budget: int) -> list[int]:
-    """Consecutive items cut into runs of about ``budget`` bytes: where each run starts."""
-    starts, size = [0], 0
-    for number, item in enumerate(sizes):
-        if size >= budget:
-            starts.append(number)
-            size = 0
-        size += item
-    return starts
-
-
 def spans(starts: Sequence[int], total: int) -> list[tuple[int, int]]:
     """(start, end) of each piece, given where each starts and where the last ends."""
     return list(zip(starts, [*starts[1:], total], strict=True))
@@ -221,11 +210,6 @@ def spans(starts: Sequence[int], total: int) -> list[tuple[int, int]]:
 
 def encode_numbers(values: Iterable[int]) -> str:
     return "".join(_number(v) for v in values)
-
-
-def gaps(values: Sequence[int]) -> str:
-    """Increasing numbers as their differences, written with ``_number``."""
-    return encode_numbers(b - a for a, b in zip([0, *values], values, strict=False))
 
 
 def runs(values: Sequence[int]) -> str:
@@ -296,17 +280,17 @@ def postings_files(inverted: Inverted, budget: int) -> tuple[list[str], Files]:
     return shard_keys(terms, starts), files
 
 
-def id_range_files(
-    kind: str, items: Sequence[Any], sizes: Sequence[int], budget: int
-) -> tuple[list[int], Files]:
-    """Per-paper records in files of consecutive papers of about ``budget`` bytes."""
-    starts = chunk_starts(sizes, budget)
-    files = {}
-    for number, (a, b) in enumerate(spans(starts, len(items))):
-        files[f"search/{kind}/{number}.js"] = as_script(
-            f"{kind}{number}", {"first": a, kind: list(items[a:b])}
+def id_range_files(kind: str, items: Sequence[Any], sizes: Sequence[int], budget: int) -> tuple[int, Files]:
+    """Per-paper records in pieces of consecutive papers: as many papers a piece as fit ``budget`` bytes
+    on average (so the catalog says one number, not where each piece starts)."""
+    per = max(1, budget * len(items) // max(1, sum(sizes)))
+    files = {
+        f"search/{kind}/{number}.js": as_script(
+            f"{kind}{number}", {"first": first, kind: list(items[first : first + per])}
         )
-    return starts, files
+        for number, first in enumerate(range(0, len(items), per))
+    }
+    return per, files
 
 
 def as_script(name: str, payload: Any) -> bytes:
@@ -346,11 +330,13 @@ def search_files(
     lexicon_keys, files = lexicon_files(inverted, budgets.lexicon)
     postings_keys, postings = postings_files(inverted, budgets.postings)
     shown = [[doc["title"], p.slug] for doc, p in zip(docs, site.papers, strict=True)]
-    doc_starts, doc_files = id_range_files(
+    docs_per_piece, doc_files = id_range_files(
         "docs", shown, [len(d[0]) + len(d[1]) + 8 for d in shown], budgets.docs
     )
     abstracts = [doc["abstract"] for doc in docs]
-    text_starts, text_files = id_range_files("text", abstracts, [len(a) + 1 for a in abstracts], budgets.text)
+    text_per_piece, text_files = id_range_files(
+        "text", abstracts, [len(a) + 1 for a in abstracts], budgets.text
+    )
     files |= postings | doc_files | text_files
     theme_number = {t.slug: n for n, t in enumerate(site.themes)}
     catalog = {
@@ -365,8 +351,8 @@ def search_files(
         "acronyms": {short.lower(): list(long) for short, long in acronyms.by_short.items()},
         "lexicon": lexicon_keys,
         "postings": postings_keys,
-        "docs": gaps(doc_starts),
-        "text": gaps(text_starts),
+        "docs": docs_per_piece,
+        "text": text_per_piece,
         "versions": {kind: version(files, directory) for kind, directory in PARTS.items()},
     }
     files[CATALOG_FILE] = as_script("catalog", catalog)

@@ -1,7 +1,7 @@
 /* The search index in pieces (sitegen/search.py writes them): the catalog, read once, says where every
  * piece starts; lexicon and postings pieces are found by term (the last piece whose key is not above
- * it), docs and text pieces by paper number. Whatever is asked for and not here yet is noted as missing,
- * for fill() to fetch. Used by search-engine.js; needs search-text.js.
+ * it), docs and text pieces by paper number (a fixed number of papers each). Whatever is asked for and
+ * not here yet is noted as missing, for fill() to fetch. Used by search-engine.js; needs search-text.js.
  */
 (function (global) {
   "use strict";
@@ -14,11 +14,6 @@
     var lo = 0, hi = keys.length - 1;
     while (lo < hi) { var mid = (lo + hi + 1) >> 1; if (keys[mid] <= key) lo = mid; else hi = mid - 1; }
     return lo;
-  }
-
-  function starts(gaps) {
-    var at = 0;
-    return T.decodeNumbers(gaps).map(function (gap) { return (at += gap); });
   }
 
   // catalog: the payload of catalog.js. fetchPiece(kind, number) resolves to a piece's payload.
@@ -38,7 +33,7 @@
     for (var r = 0; r < runs.length; r += 2) { this.themeOf.fill(runs[r], at, at + runs[r + 1]); at += runs[r + 1]; }
     this.acronyms = catalog.acronyms;
     this.keys = { lexicon: catalog.lexicon, postings: catalog.postings };
-    this.firsts = { docs: starts(catalog.docs), text: starts(catalog.text) };
+    this.perPiece = { docs: catalog.docs, text: catalog.text }; // consecutive papers a piece
     this.pieces = { lexicon: new Map(), postings: new Map(), docs: new Map(), text: new Map() };
     this.missing = new Map(); // "kind number" -> [kind, number]
     this.loading = new Map(); // "kind number" -> the promise of its arrival
@@ -123,7 +118,7 @@
 
   // Paper doc's record in a by-number file of kind ("docs": [title, slug]; "text": its abstract).
   Store.prototype.record = function (kind, doc) {
-    var number = lastAtMost(this.firsts[kind], doc), piece = this.piece(kind, number);
+    var piece = this.piece(kind, Math.floor(doc / this.perPiece[kind]));
     return piece && piece.items[doc - piece.first];
   };
 
