@@ -7,8 +7,9 @@ way and scores the postings it fetches with lunr's BM25 (k1, b and field boosts 
 The index is sharded so that a query downloads only what it needs, at any number of papers:
 
 - ``catalog.js`` (once per visit): what BM25 needs globally (paper count, each paper's field lengths,
-  field boosts), the themes and each paper's theme (for the theme counts), the mined acronym pairs, and
-  where every other file's pieces start (shard keys, papers a piece) with their versions;
+  long ones to within 5%, their averages, field boosts), the themes and each paper's theme (for the theme
+  counts), the mined acronym pairs, and where every other file's pieces start (shard keys, papers a
+  piece) with their versions;
 - ``lexicon/<n>.js``: the terms, sorted, with how many papers hold each, in shards by term prefix
   (a prefix's terms stay together while under a byte budget, else the prefix is split by its next
   letter): completions, spelling families and typos are found there;
@@ -29,6 +30,7 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
+import math
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -49,6 +51,8 @@ FIELDS: tuple[tuple[str, int], ...] = (
     ("arxiv", TITLE_BOOST),  # typing a paper's arXiv id (or arxiv:<id>) finds it first
 )
 # lunr's BM25 parameters (lunr.js 2.3.9 uses the same).
+LENGTH_STEP = 1.1  # the scale of the lengths' digits (see ``length_codes``)
+LENGTH_MIDDLE = 16  # the digit of an average length; digits run 1-31, one base-32 digit each
 K1, B = get_default_builder()._k1, get_default_builder()._b
 
 
@@ -212,6 +216,33 @@ def encode_numbers(values: Iterable[int]) -> str:
     return "".join(_number(v) for v in values)
 
 
+def average(lengths: Sequence[int]) -> float:
+    return sum(lengths) / len(lengths) if lengths else 0.0
+
+
+def length_codes(lengths: Sequence[int]) -> str:
+    """Each paper's field length as one digit: 0 for none, else its ratio to the field's average on a
+    scale of LENGTH_STEP (so within 5% of it, from a quarter of the average to four times it). BM25
+    only weighs a length against the average, and one digit a paper keeps the catalog small at any size,
+    as search engines keep their length norms in a byte."""
+    mean = average(lengths) or 1.0
+    step = math.log(LENGTH_STEP)
+    return encode_numbers(
+        0 if n == 0 else min(2 * LENGTH_MIDDLE - 1, max(1, round(math.log(n / mean) / step) + LENGTH_MIDDLE))
+        for n in lengths
+    )
+
+
+def is_scaled(lengths: Sequence[int]) -> bool:
+    """Whether a field's lengths are shipped on LENGTH_STEP's scale: those that are not all one digit
+    (titles are exact; abstracts, a hundred words and more, within 5%)."""
+    return any(n >= 32 for n in lengths)
+
+
+def field_lengths(lengths: Sequence[int]) -> str:
+    return length_codes(lengths) if is_scaled(lengths) else encode_numbers(lengths)
+
+
 def runs(values: Sequence[int]) -> str:
     """A sequence as (value, repeat count) pairs: the papers are in theme order, so a few pairs."""
     return encode_numbers(
@@ -345,7 +376,11 @@ def search_files(
         "b": B,
         "count": len(docs),
         "fields": [list(field) for field in FIELDS],
-        "lengths": {name: encode_numbers(inverted.lengths[name]) for name, _ in FIELDS},
+        "lengths": {name: field_lengths(inverted.lengths[name]) for name, _ in FIELDS},
+        "scaled": sorted(name for name, _ in FIELDS if is_scaled(inverted.lengths[name])),
+        "averages": {name: average(inverted.lengths[name]) for name, _ in FIELDS},
+        "lengthStep": LENGTH_STEP,
+        "lengthMiddle": LENGTH_MIDDLE,
         "themes": [[t.slug, t.title] for t in site.themes],
         "themeRuns": runs([theme_number[p.theme] for p in site.papers]),
         "acronyms": {short.lower(): list(long) for short, long in acronyms.by_short.items()},

@@ -23,9 +23,13 @@
     this.k1 = catalog.k1;
     this.b = catalog.b;
     this.fields = catalog.fields.map(function (f) {
-      var lengths = Float64Array.from(T.decodeNumbers(catalog.lengths[f[0]])), total = 0;
-      for (var d = 0; d < n; d++) total += lengths[d];
-      return { name: f[0], boost: f[1], lengths: lengths, average: total / n || 1 };
+      // Each paper's length: exact, or (a scaled field) the average times a power of the catalog's step.
+      var average = catalog.averages[f[0]] || 1, codes = T.decodeNumbers(catalog.lengths[f[0]]);
+      var scaled = catalog.scaled.indexOf(f[0]) >= 0;
+      var lengths = Float64Array.from(codes, function (c) {
+        return scaled && c ? average * Math.pow(catalog.lengthStep, c - catalog.lengthMiddle) : c;
+      });
+      return { name: f[0], boost: f[1], lengths: lengths, average: average };
     });
     this.themes = catalog.themes;
     this.themeOf = new Int32Array(n);

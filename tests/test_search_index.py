@@ -156,6 +156,21 @@ def test_prefixes_are_split_until_their_shard_fits_the_budget():
         assert max(n for n, k in enumerate(keys) if k <= t) == max(n for n, s in enumerate(starts) if s <= i)
 
 
+def test_lengths_are_shipped_as_one_digit_within_five_percent():
+    lengths = [0, 1, 3, 9, 10, 11, 40, 120, 10_000]
+    codes = search.decode_numbers(search.length_codes(lengths))
+    assert len(search.length_codes(lengths)) == len(lengths)  # one digit each
+    mean = search.average(lengths)
+    for n, code in zip(lengths, codes, strict=True):
+        decoded = code and mean * search.LENGTH_STEP ** (code - search.LENGTH_MIDDLE)
+        if n == 0:
+            assert decoded == 0
+        elif mean / 4 <= n <= 4 * mean:
+            assert abs(decoded - n) <= 0.05 * n
+        else:  # far from the average: the nearest end of the scale
+            assert code in (1, 2 * search.LENGTH_MIDDLE - 1)
+
+
 def test_bm25_inputs_match_lunrs_builder():
     """search-engine.js scores with lunr's k1 and b; the catalog carries them."""
     from lunr import get_default_builder
@@ -200,6 +215,7 @@ def test_search_files_are_deterministic_scripts_in_pieces():
     assert search.decode_numbers(catalog["themeRuns"]) == [0, 1, 1, 1]  # theme 0 once, then theme 1 once
     assert [f for f, _ in catalog["fields"]] == ["title", "abstract", "theme", "tags", "arxiv"]
     assert search.decode_numbers(catalog["lengths"]["title"]) == [1, 1]  # "To prune" (a stop word), "NeRF"
+    assert catalog["scaled"] == ["abstract"]  # 400 words: within 5%; short fields exact
     assert catalog["lexicon"] == catalog["postings"] == [""]
     assert set(catalog["versions"]) == {"lexicon", "postings", "docs", "text"}
     assert payload(files["search/docs/0.js"]) == {
