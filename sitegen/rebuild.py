@@ -213,7 +213,11 @@ class RebuildLoop:
         with self._cond:
             if self._stopping or self._written is None:
                 return
-            if update_site(self.output, self._written, files, complete=False):
+            # The lagging files the new data no longer has (the search index may come in fewer pieces)
+            # go, as a clean build would not have them.
+            made = dict(files)
+            kept = [(n, data) for n, data in self._written.items() if n not in self._lagging and n not in made]
+            if update_site(self.output, self._written, [*kept, *made.items()]):
                 self._data_generation += 1
                 self._cond.notify_all()
 
