@@ -216,7 +216,8 @@ class RebuildLoop:
             # The lagging files the new data no longer has (the search index may come in fewer pieces)
             # go, as a clean build would not have them.
             made = dict(files)
-            kept = [(n, data) for n, data in self._written.items() if n not in self._lagging and n not in made]
+            gone = self._lagging | made.keys()
+            kept = [(name, data) for name, data in self._written.items() if name not in gone]
             if update_site(self.output, self._written, [*kept, *made.items()]):
                 self._data_generation += 1
                 self._cond.notify_all()
