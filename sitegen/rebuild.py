@@ -216,8 +216,8 @@ class RebuildLoop:
             # The lagging files the new data no longer has (the search index may come in fewer pieces)
             # go, as a clean build would not have them.
             made = dict(files)
-            gone = self._lagging | made.keys()
-            kept = [(name, data) for name, data in self._written.items() if name not in gone]
+            replaced = self._lagging | made.keys()
+            kept = [(name, data) for name, data in self._written.items() if name not in replaced]
             if update_site(self.output, self._written, [*kept, *made.items()]):
                 self._data_generation += 1
                 self._cond.notify_all()

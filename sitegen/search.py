@@ -64,9 +64,9 @@ class Budgets:
 
     lexicon: int = 4096
     postings: int = 4096  # a common term's postings are a piece of their own
-    # What a result shows (title, link) of about 100 papers: a typing session shows many papers, and
-    # titles compress well only together.
-    docs: int = 16384
+    # What a result shows (title, link) of about 50 papers: a screen of results fetches up to 20 of
+    # these (a few KB each), and titles compress well only together.
+    docs: int = 8192
     text: int = 4096  # the excerpts on screen fetch a few of these
 
 
