@@ -24,7 +24,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from lunr.stop_word_filter import WORDS as STOP_WORDS
 
@@ -107,14 +107,19 @@ def tokens(text: str) -> tuple[list[Token], list[str]]:
     words: list[Token] = []
     joined: list[str] = []
     for chunk in text.split():
-        parts = [p for p in chunk.split("-") if _TRIM.sub("", p)]
-        for part in parts:
-            t = term(part)
-            if t:
-                words.append(Token(_TRIM.sub("", part), t))
-        if len(parts) > 1 and (whole := term("".join(parts))):
+        found, whole = _chunk_tokens(chunk)
+        words.extend(found)
+        if whole:
             joined.append(whole)
     return words, joined
+
+
+@lru_cache(maxsize=1 << 16)  # words recur (Zipf): most chunks of a big site are analysed once
+def _chunk_tokens(chunk: str) -> tuple[tuple[Token, ...], str | None]:
+    """One whitespace-separated chunk's tokens, and its hyphenated parts' joined term."""
+    parts = [p for p in chunk.split("-") if _TRIM.sub("", p)]
+    found = tuple(Token(_TRIM.sub("", part), t) for part in parts if (t := term(part)))
+    return found, (term("".join(parts)) if len(parts) > 1 else None)
 
 
 # ---------- acronyms ----------
@@ -123,6 +128,7 @@ _SHORT = re.compile(r"\(([A-Za-z][A-Za-z0-9]{1,9})\)")
 MIN_CAPITALS = 2  # "LLMs", "NeRF", "LoRA": an acronym is written with at least two capitals
 
 
+@lru_cache(maxsize=1 << 16)
 def _base(short: str) -> str:
     """ "LLMs" -> "LLM", "NeRFs" -> "NeRF": the plural of a short form is the same short form."""
     plural = short.endswith("s") and sum(ch.isupper() for ch in short[:-1]) >= MIN_CAPITALS
