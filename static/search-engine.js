@@ -28,7 +28,6 @@
   var MAX_COMPLETIONS = 12;
   var SHORT_PREFIX_COMPLETIONS = [0, 0, 3, 6]; // by the prefix's length
   var FAMILY_MIN_STEM = 4; // shorter stems ("ne" while typing "neural") have no family worth the fetch
-  var TYPO_PREFIX = 2; // a typo is looked for after the first two letters
   // A word of the same Porter family is found but weighs less, the less of the word it shares: "molecular"
   // for "molecule" nearly as much as the word, "general" for "generalization" hardly at all.
   var FAMILY_WEIGHT = 0.5;
@@ -120,14 +119,26 @@
     return found.slice(0, SHORT_PREFIX_COMPLETIONS[prefix.length] || MAX_COMPLETIONS).map(function (f) { return f[0]; });
   };
 
-  // Index terms starting with t's first two letters within edit distance max (nearest and most common
-  // first): looking for a typo after them spares fetching a whole letter's terms.
+  // The two letters a typo's word is looked for under: its own first two, or those a swap or an extra
+  // letter there would have hidden ("rtansformer", "tarnsformer", "taransformer": "tr"). Never a whole
+  // letter's terms: that would fetch a large part of the lexicon.
+  function typoPrefixes(t) {
+    var prefixes = [];
+    [t.slice(0, 2), t[1] + t[0], t[0] + t[2]].forEach(function (p) {
+      if (prefixes.indexOf(p) < 0) prefixes.push(p);
+    });
+    return prefixes;
+  }
+
+  // Index terms within edit distance max of t, under typoPrefixes(t) (nearest and most common first).
   Engine.prototype.near = function (t, max, limit) {
     var found = [], self = this;
-    this.startingWith(t.slice(0, TYPO_PREFIX)).forEach(function (u) {
-      if (Math.abs(u.length - t.length) > max) return;
-      var d = T.distance(t, u, max);
-      if (d <= max) found.push([d, -self.df(u), u]);
+    typoPrefixes(t).forEach(function (prefix) {
+      self.startingWith(prefix).forEach(function (u) {
+        if (Math.abs(u.length - t.length) > max) return;
+        var d = T.distance(t, u, max);
+        if (d <= max) found.push([d, -self.df(u), u]);
+      });
     });
     found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : 1); });
     return found.slice(0, limit).map(function (f) { return { term: f[2], distance: f[0] }; });

@@ -127,6 +127,8 @@ def test_typos_in_longer_words_are_forgiven(page, base_url):
     search_page(page, base_url)
     assert slugs(page, "tranformers")[0] == "tabular"
     assert slugs(page, "tabluar records")[0] == "tabular"  # a swap counts as one edit
+    assert slugs(page, "rtansformers")[0] == "tabular"  # even among the first letters
+    assert slugs(page, "tsransformers")[0] == "tabular"  # a letter slipped in
     assert ask(page, "nerg")["total"] == 0  # four letters: too short to guess
     assert ask(page, "nerg")["suggestion"] == "nerf"
 

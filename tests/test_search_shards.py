@@ -46,6 +46,7 @@ def queries(site, views) -> list[dict]:
     raw = [w + " " for w in picked]
     raw += [w[:n] for w in picked[:20] for n in (2, 3, 5)]  # typed, unfinished
     raw += [w[:2] + w[3] + w[2] + w[4:] + " " for w in picked[:20] if len(w) >= 6]  # a swap
+    raw += [w[0] + w[2] + w[1] + w[3:] + " " for w in picked[:20] if len(w) >= 6]  # a swap in the first two
     raw += [w[:-1] + " " for w in picked[20:] if len(w) >= 6]  # a letter dropped
     for v in list(views.values())[:30]:
         title = v.title_text.split()
