@@ -40,8 +40,14 @@ _FOLDS = (
 )
 
 
+# Whether any rule applies, in one pass: most words need none.
+_ANY_FOLD = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _FOLDS))
+
+
 def fold(word: str) -> str:
     """British to American spelling, by rule (no word list); at most one rule applies."""
+    if not _ANY_FOLD.search(word):
+        return word
     for pattern, replacement in _FOLDS:
         folded, count = pattern.subn(replacement, word)
         if count:
