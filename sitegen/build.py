@@ -207,9 +207,6 @@ class Builder:
         data_job = None if deferred else self._data_job(site, views)
         with timings.step("related"):
             related = related_job()
-        if data_job is not None:
-            with timings.step("data"):
-                data_job()
         with timings.step("pages"):
             statics = self._static_files()
             assets = asset_versions(statics)
@@ -230,7 +227,7 @@ class Builder:
             kept,
             self._outputs(rendered),
             [(f"static/{name}", data) for name, data in statics.items()],
-            self._data.items(),
+            self._data_files(data_job),
         )
         files = list(files) if self.mode.remembers else rendered_as_written(files)
         later = (lambda: list(self._data_job(site, views)().items())) if deferred else None
@@ -287,6 +284,13 @@ class Builder:
                 raw = cached.raw if self.mode.remembers else b""
                 cached = replace(cached, raw=raw, versions=versions, final=slots.fill(cached.raw))
             yield page.path, cached
+
+    def _data_files(self, job: Callable[[], dict[str, bytes]] | None) -> Iterator[tuple[str, bytes]]:
+        """The data files, waited for once every page is written (the second core makes them while this
+        one renders): part of the "pages+write" step."""
+        if job is not None:
+            job()
+        yield from self._data.items()
 
     def _data_job(self, site: Site, views: dict[str, PaperView]) -> Callable[[], dict[str, bytes]]:
         """Start making the data files (the search index is reused while nothing searchable changed);
