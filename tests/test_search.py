@@ -220,7 +220,12 @@ def test_excerpt_is_cut_around_the_matched_words_and_highlighted(page, base_url)
 def test_theme_filter_is_sorted_by_count_and_wraps_on_a_phone(page, base_url):
     page.set_viewport_size({"width": 375, "height": 800})
     search_page(page, base_url, "glimmer%20")
-    page.wait_for_selector("#search-themes button", state="visible")  # laid out, not only in the DOM
+    # Laid out, not only in the DOM: the query the page opens with is shown twice (before and after its
+    # excerpts), and the filter is built anew each time.
+    page.wait_for_function(
+        "(bs => bs.length === 4 && bs.every(b => b.getBoundingClientRect().height > 0))"
+        "([...document.querySelectorAll('#search-themes button')])"
+    )
     buttons = page.eval_on_selector_all(
         "#search-themes button",
         "bs => bs.map(b => [b.textContent, b.getBoundingClientRect().top, b.getBoundingClientRect().right])",
