@@ -211,6 +211,8 @@ def test_excerpt_is_cut_around_the_matched_words_and_highlighted(page, base_url)
     assert excerpt.startswith("… ") and "zeppelin" in excerpt and "We walked" not in excerpt
     assert page.inner_text("#search-list .search-hit-excerpt mark") == "zeppelin"
     search_page(page, base_url, "adapters")
+    # The opening query is shown at once without excerpts, then again with them.
+    page.wait_for_selector("#search-list .search-hit-excerpt mark")
     marks = page.eval_on_selector_all(
         "#search-list .search-hit-excerpt mark", "ms => ms.map(m => m.textContent)"
     )
