@@ -16,6 +16,8 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parent.parent
+# Fixtures shared by the test modules of `sitegen check` and its reports.
+pytest_plugins = ["checked_project"]
 # Tests never read the repository's content/ (curators change it in every pull request): a corpus is built
 # into tmp_path from these frozen fixtures. Templates, static files and node_modules are code, not content.
 FIXTURES = REPO / "tests" / "fixtures"

@@ -6,18 +6,13 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
+from checked_project import check, first_theme, lines
 from test_build import add_paper
-from test_check import check, first_theme, lines, make_clean, write_dump
+from test_check import write_dump
 
 from sitegen.build import Builder, BuildMode, Timings
 from sitegen.config import load_config
 from sitegen.frontmatter import format_paper
-
-
-@pytest.fixture
-def clean(tmp_path: Path) -> Path:
-    return make_clean(tmp_path / "project")
 
 
 def where(root: Path, path: Path, needle: str) -> str:

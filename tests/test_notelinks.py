@@ -4,14 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pytest
+from checked_project import check, first_theme, lines
 from test_build import add_paper
-from test_check import check, first_theme, lines, make_clean
-
-
-@pytest.fixture
-def clean(tmp_path: Path) -> Path:
-    return make_clean(tmp_path / "project")
 
 
 def test_broken_internal_links_in_notes(clean: Path):

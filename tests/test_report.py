@@ -5,17 +5,11 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import pytest
+from checked_project import check, first_theme, lines
 from test_build import add_paper
-from test_check import check, first_theme, lines, make_clean
 
 from sitegen.errors import Problem
 from sitegen.report import format_github
-
-
-@pytest.fixture
-def clean(tmp_path: Path) -> Path:
-    return make_clean(tmp_path / "project")
 
 
 def test_github_format_prints_annotations(clean: Path):
