@@ -28,9 +28,10 @@ from sitegen.config import Config
 from sitegen.content import FileCache
 from sitegen.errors import Problem, SitegenError, failures_as_problems
 from sitegen.model import Site, load_site
+from sitegen.pages import site_pages
 from sitegen.processes import collector_paused, in_child, in_process
 from sitegen.related import TOP_K, Related, Vocabulary, curate, related_papers
-from sitegen.render import Page, PaperView, Renderer, asset_versions, site_pages, static_files
+from sitegen.render import Page, PaperView, Renderer, asset_versions, static_files
 from sitegen.write import (
     Linked,
     Output,

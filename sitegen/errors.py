@@ -138,5 +138,5 @@ def _describe(exc: BaseException) -> str:
     import jinja2
 
     if isinstance(exc, jinja2.UndefinedError):  # the usual mistake: a name the page does not give
-        return f"{exc.message}; a template reads only what its page declares (see sitegen/render.py)"
+        return f"{exc.message}; a template reads only what its page declares (see sitegen/pages.py)"
     return f"{type(exc).__name__}: {exc}"

@@ -20,7 +20,7 @@ from sitegen.markup import unsanitised_html
 from sitegen.model import tag_slug
 from sitegen.themes import UNSORTED, Theme
 
-# Pages every build writes, as paths relative to the site root (see sitegen.render.site_pages).
+# Pages every build writes, as paths relative to the site root (see sitegen.pages.site_pages).
 SITE_FILES = frozenset(
     {
         "",
@@ -64,7 +64,7 @@ def broken_note_links(config: Config, papers: Sequence[Paper], themes: Sequence[
     shown_themes = {t.slug for t in themes} | (
         {UNSORTED} if any(p.theme == UNSORTED for p in papers) else set()
     )
-    # Listing pages exist for every tag and status that a visible paper has (see sitegen.render.site_pages).
+    # Listing pages exist for every tag and status that a visible paper has (see sitegen.pages.site_pages).
     listings = {f"tags/{tag_slug(t)}/" for p in papers if p.status != EXCLUDED for t in p.tags}
     listings |= {f"status/{p.status}/" for p in papers if p.status and p.status != EXCLUDED}
     pages = _Pages(

@@ -11,12 +11,11 @@ import pytest
 from curator_edits import EDITS, make_project, random_edit
 from test_rebuild import FakeClock, folders, pages
 
-from sitegen.build import Builder, BuildMode, Timings, build
-from sitegen.cache import Memo, PaperViews
+from sitegen.build import Builder, BuildMode, build
+from sitegen.cache import Memo
 from sitegen.config import load_config
 from sitegen.errors import SitegenError
 from sitegen.rebuild import RebuildLoop
-from sitegen.render import site_pages
 
 # A longer run by hand:
 #   SITEGEN_EDIT_SEEDS=100 SITEGEN_EDIT_STEPS=60 .venv/bin/python -m pytest tests/test_cache.py -k sequence
@@ -73,18 +72,6 @@ def test_the_edits_cover_every_kind_a_curator_makes():
     assert {"add", "delete", "edit_config", "edit_template", "edit_static"} <= names
     # What citations (papers.bib, the Cite block) and the "Listed in" days read.
     assert {"set_links", "set_published", "set_sources"} <= names
-
-
-def test_every_page_declares_a_hashable_context(tmp_path: Path):
-    """The context is the page's cache key: it must be made of values, not of live objects."""
-    project = make_project(tmp_path / "project", seed=7)
-    builder = Builder(load_config(project.root)[0], BuildMode.CHECK)
-    site = builder.render(Timings()).site
-    pages = site_pages(site, PaperViews()(site.papers), {})
-    assert {p.template for p in pages} >= {"index.html", "paper.html", "listing.html", "feed.xml"}
-    for page in pages:
-        hash(page.context)
-        assert all(name not in ("site", "views") for name, _ in page.context), page.path
 
 
 def test_a_template_reading_an_undeclared_name_fails_the_build(tmp_path: Path):

@@ -18,7 +18,7 @@ from sitegen.cache import PaperViews
 from sitegen.config import load_config
 from sitegen.errors import Problem
 from sitegen.frontmatter import Paper, Source
-from sitegen.render import site_pages
+from sitegen.pages import site_pages
 from sitegen.store import Digests, Store, Uncacheable, decode, encode, machine_key, safe_folder, whole
 
 KEY = bytes(range(32))
