@@ -40,6 +40,7 @@ SETS = (
     REPO / "tests" / "fixtures" / "labelled.yaml",
     REPO / "bench" / "labelled_frontier.yaml",
     REPO / "bench" / "labelled_frontier2.yaml",
+    REPO / "bench" / "labelled_frontier3.yaml",
 )
 Filer = Callable[[str, str], str]
 
