@@ -18,8 +18,11 @@ correction the next training run learns from. Training runs at import time on th
    said twenty times weighs no more than said once. The prior is worth ``KEYWORD_WEIGHT`` log-odds to a
    theme with no paper and fades as curators file more: ``KEYWORD_PAPERS / (KEYWORD_PAPERS + n)``.
 4. The answer is a probability per theme (softmax). The best one's probability is the paper's
-   confidence; a paper that no theme's keywords claim and that the model is unsure of goes to
-   ``unsorted``.
+   confidence. A paper is filed under its best theme however low that is (import lists it and check
+   notices it below ``review_below``, so a curator decides); only a paper that no theme's keywords
+   claim and that shares no term with the filed papers goes to ``unsorted``: there is nothing to weigh.
+   (A confidence cut-off for unsorted was tried: it sent LLM-era papers whose best theme was right to
+   unsorted, since 16 themes spread the probability thin; bench/classify.py.)
 
 numpy is imported inside the functions that use it: a build never trains, nor loads numpy for it here.
 """
@@ -48,7 +51,6 @@ KEYWORD_PAPERS = 10.0  # the keyword prior weighs like this many papers of its t
 KEYWORD_WEIGHT = 2.0  # log-odds the keyword prior adds to its best theme while that theme has no paper
 TITLE_FACTOR = 3  # a title word counts as this many abstract words: the title states the contribution
 PICK_BONUS = 1.0  # the keyword classifier's own pick (after its deferrals) counts as one more best score
-UNSURE = 0.5  # below this confidence, a paper no theme's keywords claim goes to unsorted
 EVIDENCE_SHOWN = 6
 
 
@@ -165,10 +167,10 @@ class ThemeModel:
         rounded = [round(float(p), 6) for p in probabilities]
         order = sorted(range(len(self.slugs)), key=lambda i: (-rounded[i], i))
         best = order[0]
-        # Unsorted: no theme's keywords reach its min_score and the model leans on nothing it knows well.
-        unsure = pick == UNSORTED and rounded[best] < UNSURE
+        # Unsorted: no theme's keywords reach its min_score and no word of the paper was seen in training.
+        unknown = pick == UNSORTED and not len(columns)
         return Choice(
-            theme=UNSORTED if unsure else self.slugs[best],
+            theme=UNSORTED if unknown else self.slugs[best],
             confidence=rounded[best],
             ranked=tuple((self.slugs[i], rounded[i]) for i in order),
             evidence=self._evidence(columns, values, best),

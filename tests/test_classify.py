@@ -336,6 +336,19 @@ def test_a_paper_without_words_is_unsorted():
         assert model.choose(title, abstract).theme == UNSORTED
 
 
+def test_a_paper_with_little_to_go_on_is_filed_for_review_not_unsorted():
+    # No theme keyword and only two words the tree knows: a weak lead, but a lead. The paper is filed
+    # under its best theme with a low confidence (import lists it for a curator), not parked in unsorted.
+    model = ThemeModel(
+        load_themes(SMALL_THEMES), [Labelled(i["title"], i["abstract"], i["theme"]) for i in TREE]
+    )
+    abstract = "Long sentences, short ones: we recover what a person formed."
+    choice = model.choose("Sentences Formed in Silence", abstract)
+    assert choice.theme == choice.ranked[0][0] != UNSORTED
+    assert choice.confidence < review_threshold(SMALL_THEMES)
+    assert choice.evidence
+
+
 def test_import_twice_from_the_same_tree_writes_the_same_files(tmp_path):
     projects = [write_tree(tmp_path / name) for name in ("one", "two")]
     for project in projects:
