@@ -144,14 +144,18 @@ class ThemeModel:
     def keyword_evidence(self, title: str, abstract: str) -> tuple[np.ndarray, str]:
         """Per theme, the keyword prior's log-odds (each theme's score relative to the best one's, plus
         the keyword classifier's own pick with its deferrals), and that pick. Relative, so that a paper
-        repeating one keyword twenty times weighs no more than a paper saying it once."""
+        repeating one keyword twenty times weighs no more than a paper saying it once. When the best
+        scorer deferred to the pick (``defers_to``: an LLM agent is a language-models paper), the two
+        trade shares: a curator ranked the pick above it, and the prior keeps that order."""
         import numpy as np
 
         scores = np.maximum(np.asarray(self._keywords.scores(title, abstract)), 0.0)
         pick = self._keywords.classify(title, abstract)
         share = scores / scores.max() if scores.max() > 0 else scores
         if pick in self.slugs:
-            share[self.slugs.index(pick)] += PICK_BONUS
+            chosen, top = self.slugs.index(pick), int(np.argmax(scores))  # ties: declared first, as classify
+            share[[chosen, top]] = share[[top, chosen]]
+            share[chosen] += PICK_BONUS
         return self._prior * share, pick
 
     def choose(self, title: str, abstract: str) -> Choice:

@@ -349,6 +349,36 @@ def test_a_paper_with_little_to_go_on_is_filed_for_review_not_unsorted():
     assert choice.evidence
 
 
+DEFERRING_THEMES = """\
+themes:
+  - slug: agents
+    title: Agents
+    description: Acting in the world.
+    defers_to: [language]
+    keywords: {agent: 5}
+  - slug: language
+    title: Language
+    description: Language models.
+    keywords: {language model: 2}
+"""
+
+
+def test_the_keyword_prior_keeps_the_order_a_deferral_declares(tmp_path):
+    # "agents" scores highest on the keywords but yields to "language" (named in the title). The tree
+    # knows none of the paper's words, and "agents" is the smaller theme, so its prior weighs more per
+    # unit of share: without the deferral's order in the prior, the small theme would win.
+    (tmp_path / "themes.yaml").write_text(DEFERRING_THEMES, encoding="utf-8")
+    themes = load_themes(tmp_path / "themes.yaml")
+    tree = [Labelled("Robot arms", "Grasping cups.", "agents")]
+    tree += [Labelled(f"Parsing {n}", f"Syntax of clause {n}.", "language") for n in range(20)]
+    model = ThemeModel(themes, tree)
+    title, abstract = "Language Model Agent", "A language model that writes."
+    assert classify(title, abstract, themes) == "language"
+    choice = model.choose(title, abstract)
+    assert choice.theme == "language"
+    assert choice.keywords[0][0] == "language"
+
+
 def test_import_twice_from_the_same_tree_writes_the_same_files(tmp_path):
     projects = [write_tree(tmp_path / name) for name in ("one", "two")]
     for project in projects:
