@@ -11,11 +11,15 @@ correction the next training run learns from. Training runs at import time on th
    for a theme are ``SHARPNESS`` times its cosine similarity to that mean. Training is one pass over
    the papers (10,000 in seconds), taken in a fixed order, with no random start and no iteration, so
    the same tree always gives the same model; every theme counts alike however many papers it holds,
-   and a word's part in a decision can be read off (``Choice.evidence``). Logistic regression fitted
-   by L-BFGS was tried: no better on held-out papers (bench/classify.py), and far slower to train.
+   and a word's part in a decision can be read off (``Choice.evidence``). Tried on the held-out sets
+   and not kept (README, bench/classify.py): logistic regression, a class-balanced ridge classifier
+   (alone or blended), complement naive Bayes, weighting the abstract's first or "we" sentences,
+   theme descriptions as training documents, self-training on the imported batch. The tree holds few
+   papers of the LLM era, and no model family learns from it what it does not show.
 3. Prior: the ``themes.yaml`` keywords (``sitegen.classify``) add log-odds: each theme's keyword score
-   relative to the best one's, plus one for the keyword classifier's own pick. Relative, so one keyword
-   said twenty times weighs no more than said once. The prior is worth ``KEYWORD_WEIGHT`` log-odds to a
+   relative to the best one's, plus one for the keyword classifier's own pick; when that pick is a
+   deferral, it and the theme that yielded trade scores first. Relative, so one keyword said twenty
+   times weighs no more than said once. The prior is worth ``KEYWORD_WEIGHT`` log-odds to a
    theme with no paper and fades as curators file more: ``KEYWORD_PAPERS / (KEYWORD_PAPERS + n)``.
 4. The answer is a probability per theme (softmax). The best one's probability is the paper's
    confidence. A paper is filed under its best theme however low that is (import lists it and check
