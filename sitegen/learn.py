@@ -24,7 +24,7 @@ correction the next training run learns from. Training runs at import time on th
 4. The answer is a probability per theme (softmax). The best one's probability is the paper's
    confidence. A paper is filed under its best theme however low that is (import lists it and check
    notices it below ``review_below``, so a curator decides); only a paper that no theme's keywords
-   claim and that shares no term with the filed papers goes to ``unsorted``: there is nothing to weigh.
+   claim and whose words are unknown or speak for several themes alike goes to ``unsorted``.
    (A confidence cut-off for unsorted was tried: it sent LLM-era papers whose best theme was right to
    unsorted, since 16 themes spread the probability thin; bench/classify.py.)
 
@@ -175,8 +175,10 @@ class ThemeModel:
         rounded = [round(float(p), 6) for p in probabilities]
         order = sorted(range(len(self.slugs)), key=lambda i: (-rounded[i], i))
         best = order[0]
-        # Unsorted: no theme's keywords reach its min_score and no word of the paper was seen in training.
-        unknown = pick == UNSORTED and not len(columns)
+        # Unsorted: no theme's keywords reach its min_score, and the paper's words either were never seen
+        # in training or speak for several themes alike (a tie at the top): there is nothing to decide by.
+        undecided = not len(columns) or (len(order) > 1 and rounded[best] == rounded[order[1]])
+        unknown = pick == UNSORTED and undecided
         return Choice(
             theme=UNSORTED if unknown else self.slugs[best],
             confidence=rounded[best],

@@ -363,6 +363,15 @@ themes:
 """
 
 
+def test_words_that_speak_for_several_themes_alike_leave_a_paper_unsorted():
+    # Every theme's paper says the same thing: the words are known, but they decide nothing.
+    same = "We study a problem that matters and report what we found."
+    tree = [Labelled(f"Paper {slug}", same, slug) for slug in ("vision", "speech", "language")]
+    model = ThemeModel(load_themes(SMALL_THEMES), tree)
+    choice = model.choose("A Problem That Matters", same)
+    assert choice.evidence and choice.theme == UNSORTED
+
+
 def test_the_keyword_prior_keeps_the_order_a_deferral_declares(tmp_path):
     # "agents" scores highest on the keywords but yields to "language" (named in the title). The tree
     # knows none of the paper's words, and "agents" is the smaller theme, so its prior weighs more per
