@@ -32,6 +32,7 @@ from sitegen.pages import site_pages
 from sitegen.processes import collector_paused, in_child, in_process
 from sitegen.related import TOP_K, Related, Vocabulary, curate, related_papers
 from sitegen.render import Page, PaperView, Renderer, asset_versions, static_files
+from sitegen.search_state import Assembled, KeptIndex
 from sitegen.write import (
     Linked,
     Output,
@@ -300,13 +301,14 @@ class Builder:
         kept = self._search.get(key)
         if kept is None and self.cache:
             kept = self.cache.search(key)
-        job = (in_child if self.mode.forks else in_process)(data_files, site, views, kept)
+        assemble = self.cache.search_assembler() if self.cache else None
+        job = (in_child if self.mode.forks else in_process)(data_files, site, views, kept, assemble)
 
         def finish() -> dict[str, bytes]:
-            index, self._data = job()
+            index, self._data, assembled = job()
             self._search.keep(key, index)
             if self.cache:
-                self.cache.keep_search(key, index)
+                self.cache.keep_search(key, index, assembled)
             return self._data
 
         return finish
@@ -319,12 +321,14 @@ def rendered_as_written(files: Iterable[tuple[str, bytes]]) -> Iterator[tuple[st
 
 
 def data_files(
-    site: Site, views: dict[str, PaperView], index: dict[str, bytes] | None
-) -> tuple[dict[str, bytes], dict[str, bytes]]:
-    """The search index (``index`` when still current, else made anew) by name under static/, and every
-    data file by output path: the index, the manifest that names its versions, papers.json, papers.bib
-    and the reading list's scripts (see ``sitegen.mylist``)."""
-    index = index or search.search_files(site, views)
+    site: Site, views: dict[str, PaperView], index: dict[str, bytes] | None, assemble: KeptIndex | None
+) -> tuple[dict[str, bytes], dict[str, bytes], Assembled]:
+    """The search index (``index`` when still current, else made anew, by ``assemble`` from the last
+    build's when given) by name under static/, every data file by output path: the index, the manifest
+    that names its versions, papers.json, papers.bib and the reading list's scripts (see
+    ``sitegen.mylist``), and what ``assemble`` kept for the next build."""
+    if index is None:
+        index = search.search_files(site, views, assemble=assemble or search.Inverted.of)
     files = {f"static/{name}": data for name, data in index.items()}
     # Pages name the index files through this manifest (which search.js always fetches fresh), so an
     # edit to one abstract changes the index's versions without touching every page.
@@ -333,7 +337,7 @@ def data_files(
     files["papers.bib"] = mylist.citations_bib(site)
     files[mylist.DATA_FILE] = mylist.list_data(site, views)
     files[mylist.BIBTEX_FILE] = mylist.bibtex_data(site)
-    return index, files
+    return index, files, assemble.kept() if assemble else None
 
 
 def vendored_lunr(config: Config) -> bytes:

@@ -3,7 +3,8 @@ step's result kept under a digest of exactly what the step reads.
 
 - parsed papers, by the file's path and bytes;
 - each paper's rendered text (``PaperView``), by its title, abstract and notes;
-- related papers, by every paper's title and abstract; the search files, by ``search.search_key``;
+- related papers, by every paper's title and abstract; the search files, by ``search.search_key``, and
+  what assembles them (each paper's terms and the index, see ``sitegen.search_state``);
 - each page, by its declared context, its template with every template that one extends, includes or
   imports, and the config (the store's salt adds sitegen's code and its libraries' versions); the page's
   bytes are reused while the asset versions it was filled with are still current.
@@ -27,10 +28,11 @@ from sitegen.frontmatter import Paper
 from sitegen.processes import in_child
 from sitegen.related import Related
 from sitegen.render import Page, PaperView, view_paper
+from sitegen.search_state import Assembled, KeptIndex
 from sitegen.store import Store, decode, whole
 from sitegen.write import MARKER, Linked, Output, write_files
 
-TABLES = ("papers", "views", "related", "search", "pages", "outputs")
+TABLES = ("papers", "views", "related", "search", "search_terms", "pages", "outputs")
 
 
 class BuildCache:
@@ -142,10 +144,16 @@ class BuildCache:
         files = {name: self.store.read(entry) for name, entry in kept}
         return None if None in files.values() else files  # type: ignore[return-value]
 
-    def keep_search(self, source: object, files: Mapping[str, bytes]) -> None:
+    def keep_search(self, source: object, files: Mapping[str, bytes], assembled: Assembled) -> None:
         key = self._key(source)
         with contextlib.suppress(OSError):  # not kept, then
             self.new["search"] = {key: {name: self._put(data) for name, data in files.items()}}
+        if assembled and assembled[0]:
+            self.new["search_terms"] = {"index": assembled[0], "used": assembled[1]}
+
+    def search_assembler(self) -> KeptIndex:
+        """Assembles the search index from what the last build kept (see ``sitegen.search_state``)."""
+        return KeptIndex(self.store, self.old["search_terms"].get("index"))
 
     # --- pages -----------------------------------------------------------------------------------
 
@@ -235,12 +243,14 @@ class BuildCache:
     def _save(self) -> None:
         store = self.store
         for name in TABLES:
-            if name in ("related", "search") and not self.new[name]:
+            if name in ("related", "search", "search_terms") and not self.new[name]:
                 self.new[name] = self.old[name]  # not needed this time, kept for the next
             if self.new[name] != self.old[name]:  # an unchanged table is not written again
                 store.save(name, self.new[name])
         store.used = {e[0][0] for e in self.new["pages"].values()} | set(self.new["files"])
         store.used |= {e[0] for files in self.new["search"].values() for e in files.values()}
+        used = self.new["search_terms"].get("used")
+        store.used |= set(used) if isinstance(used, list) else set()
         store.sweep()
 
 

@@ -31,7 +31,7 @@ import hashlib
 import itertools
 import json
 import math
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -105,16 +105,13 @@ def acronyms_of(docs: Sequence[Document]) -> Acronyms:
     return Acronyms.of(mine_acronyms(f"{doc['title']}\n{doc['abstract']}" for doc in docs))
 
 
-def postings(
-    docs: Sequence[Document], fields: Sequence[tuple[str, int]], acronyms: Acronyms
-) -> dict[str, dict[str, list[tuple[int, int]]]]:
-    """Per field, per term: the (paper number, frequency) pairs, in paper order."""
-    inverted: dict[str, dict[str, list[tuple[int, int]]]] = {name: {} for name, _ in fields}
-    for number, doc in enumerate(docs):
-        for name, _ in fields:
-            for term, tf in sorted(field_terms(doc[name], acronyms).items()):
-                inverted[name].setdefault(term, []).append((number, tf))
-    return inverted
+Analysis = dict[str, list[tuple[str, int]]]  # field -> (term, frequency) pairs, sorted by term
+
+
+def analyse(doc: Document, acronyms: Acronyms) -> Analysis:
+    """One paper's terms, field by field: the per-paper half of the index (``Inverted.assembled`` is
+    the other), kept per paper between builds by ``sitegen.search_state``."""
+    return {name: sorted(field_terms(doc[name], acronyms).items()) for name, _ in FIELDS}
 
 
 # Base-32 digits: a number's last digit from END, the ones before it from MORE (so no separators).
@@ -261,19 +258,29 @@ class Inverted:
 
     @classmethod
     def of(cls, docs: Sequence[Document], acronyms: Acronyms) -> Inverted:
-        inverted = postings(docs, FIELDS, acronyms)
-        lengths = {name: [0] * len(docs) for name, _ in FIELDS}
-        holders: dict[str, set[int]] = {}
-        for name, by_term in inverted.items():
-            for t, pairs in by_term.items():
-                holders.setdefault(t, set()).update(number for number, _ in pairs)
-                for number, tf in pairs:
-                    lengths[name][number] += tf
+        return cls.assembled([analyse(doc, acronyms) for doc in docs])
+
+    @classmethod
+    def assembled(cls, analyses: Sequence[Analysis]) -> Inverted:
+        """The index of papers analysed one by one (``analyse``), numbered in the order given."""
+        pairs: dict[str, dict[str, list[tuple[int, int]]]] = {name: {} for name, _ in FIELDS}
+        lengths = {name: [0] * len(analyses) for name, _ in FIELDS}
+        counts: dict[str, int] = {}
+        for number, analysis in enumerate(analyses):
+            held: set[str] = set()
+            for name, _ in FIELDS:
+                by_term, total = pairs[name], 0
+                for t, tf in analysis[name]:
+                    by_term.setdefault(t, []).append((number, tf))
+                    total += tf
+                    held.add(t)
+                lengths[name][number] = total
+            for t in held:
+                counts[t] = counts.get(t, 0) + 1
         encoded = {
-            name: {t: encode_postings(p) for t, p in by_term.items()} for name, by_term in inverted.items()
+            name: {t: encode_postings(p) for t, p in by_term.items()} for name, by_term in pairs.items()
         }
-        counts = {t: len(held) for t, held in holders.items()}
-        return cls(by_code_unit(holders), encoded, counts, lengths)
+        return cls(by_code_unit(counts), encoded, counts, lengths)
 
     def entry_size(self, t: str) -> int:
         return len(t) + 3 + sum(len(by_term.get(t, "")) + 1 for by_term in self.postings.values())
@@ -351,13 +358,20 @@ def version(files: Mapping[str, bytes], directory: str) -> str:
     return digest.hexdigest()[:10]
 
 
+Assembler = Callable[[Sequence[Document], Acronyms], Inverted]
+
+
 def search_files(
-    site: Site, views: Mapping[str, PaperView], budgets: Budgets = Budgets()
+    site: Site,
+    views: Mapping[str, PaperView],
+    budgets: Budgets = Budgets(),
+    assemble: Assembler = Inverted.of,
 ) -> dict[str, bytes]:
-    """The generated search files, by name under static/ (``budgets``: see ``Budgets``)."""
+    """The generated search files, by name under static/ (``budgets``: see ``Budgets``); ``assemble``
+    makes the index from the documents (``sitegen.search_state`` reuses the last build's analysis)."""
     docs = search_documents(site, views)
     acronyms = acronyms_of(docs)
-    inverted = Inverted.of(docs, acronyms)
+    inverted = assemble(docs, acronyms)
     lexicon_keys, files = lexicon_files(inverted, budgets.lexicon)
     postings_keys, postings = postings_files(inverted, budgets.postings)
     shown = [[doc["title"], p.slug] for doc, p in zip(docs, site.papers, strict=True)]
