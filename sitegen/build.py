@@ -10,6 +10,7 @@ import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
+from functools import partial
 from pathlib import Path
 from typing import TypeVar
 
@@ -176,16 +177,12 @@ class Builder:
         if kept is None and self.cache:
             kept = self.cache.related(source)
         run = in_child if self.mode.forks else in_process
-        job = (
-            in_process(lambda: kept)
-            if kept is not None
-            else run(related_papers, site.papers, TOP_K + extra, self._vocabulary)
-        )
+        relate = self.cache.relate if self.cache else partial(related_papers, vocabulary=self._vocabulary)
+        job = in_process(lambda: kept) if kept is not None else run(relate, site.papers, TOP_K + extra)
 
         def finish() -> dict[str, tuple[Related, ...]]:
-            computed = self._similar.keep(source, job())
-            if self.cache:
-                self.cache.keep_related(source, computed)
+            found = self.cache.keep_related(source, job()) if self.cache else job()
+            computed = self._similar.keep(source, found)
             return {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
 
         return finish

@@ -27,11 +27,13 @@ from sitegen.errors import Problem
 from sitegen.frontmatter import Paper
 from sitegen.processes import in_child
 from sitegen.related import Related
+from sitegen.related_state import KeptRelated, related_kept
 from sitegen.render import Page, PaperView, view_paper
 from sitegen.search_state import Assembled, KeptIndex
 from sitegen.store import Store, decode, whole
 from sitegen.write import MARKER, Linked, Output, write_files
 
+COUNTS = "term counts"  # the related table's entry of the term counts (see ``sitegen.related_state``)
 TABLES = ("papers", "views", "related", "search", "search_terms", "pages", "outputs")
 
 
@@ -124,6 +126,8 @@ class BuildCache:
 
     def related(self, source: object) -> dict[str, tuple[Related, ...]] | None:
         key = self._key(source)
+        if key == COUNTS:
+            return None
         try:
             return {
                 slug: tuple(Related(str(other), float(score), tuple(terms)) for other, score, terms in found)
@@ -132,9 +136,22 @@ class BuildCache:
         except (KeyError, AttributeError, TypeError, ValueError):
             return None
 
-    def keep_related(self, source: object, related: Mapping[str, tuple[Related, ...]]) -> None:
+    def relate(self, papers: Sequence[Paper], k: int) -> KeptRelated:
+        """``related.related_papers`` from the term counts the last build kept (in a child process: the
+        counts it keeps come back with the lists, for ``keep_related``)."""
+        return related_kept(papers, k, self.store, self.old["related"].get(COUNTS))
+
+    def keep_related(
+        self, source: object, related: Mapping[str, tuple[Related, ...]] | KeptRelated
+    ) -> Mapping[str, tuple[Related, ...]]:
+        """Keep the lists (``relate``'s, or those kept before) and the counts they were made from; returns
+        the lists."""
+        lists, counts = related if isinstance(related, tuple) else (related, self.old["related"].get(COUNTS))
         key = self._key(source)
-        self.new["related"] = {key: {slug: [list(r) for r in found] for slug, found in related.items()}}
+        self.new["related"] = {key: {slug: [list(r) for r in found] for slug, found in lists.items()}}
+        if counts:
+            self.new["related"][COUNTS] = counts
+        return lists
 
     def search(self, source: object) -> dict[str, bytes] | None:
         try:
@@ -249,6 +266,8 @@ class BuildCache:
                 store.save(name, self.new[name])
         store.used = {e[0][0] for e in self.new["pages"].values()} | set(self.new["files"])
         store.used |= {e[0] for files in self.new["search"].values() for e in files.values()}
+        counts = self.new["related"].get(COUNTS)
+        store.used |= {counts[0]} if isinstance(counts, list) and counts else set()
         used = self.new["search_terms"].get("used")
         store.used |= set(used) if isinstance(used, list) else set()
         store.sweep()

@@ -94,6 +94,9 @@ class Vocabulary:
         self._texts: dict[tuple[str, str], tuple[tuple[int, ...], tuple[int, ...]]] = {}
         self._rank: np.ndarray | None = None
         self._alphabetical: list[str] = []  # the terms in alphabetical order
+        # Term counts of texts known from elsewhere (``sitegen.related_state``: the last build's), used
+        # once each instead of reading the text again.
+        self.known: dict[tuple[str, str], dict[str, int]] = {}
 
     def arrays(self, texts: Sequence[tuple[str, str]]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(paper, term, count) for every term of every text, papers in the order given."""
@@ -114,7 +117,7 @@ class Vocabulary:
         for text in texts:
             found = known.get(text)
             if found is None:
-                tf = term_counts(*text)
+                tf = self.known.pop(text, None) or term_counts(*text)
                 for term in tf:
                     if term not in numbers:
                         numbers[term] = len(self.terms)
@@ -123,6 +126,10 @@ class Vocabulary:
             fresh[text] = found
         self._texts = fresh  # texts no longer in the site are forgotten
         return [fresh[text] for text in texts]
+
+    def counted(self, text: tuple[str, str]) -> tuple[tuple[int, ...], tuple[int, ...]]:
+        """A text's (term numbers, their counts), as ``terms_of`` last gave them."""
+        return self._texts[text]
 
     def rank(self) -> np.ndarray:
         """Each term number's position in alphabetical order."""
