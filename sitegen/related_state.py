@@ -15,6 +15,7 @@ as it does for counts it makes itself, so the result is the clean computation's,
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import sys
 from array import array
@@ -30,23 +31,27 @@ KeptRelated = tuple[dict[str, tuple[Related, ...]], list[Any] | None]  # lists b
 
 
 def text_key(text: tuple[str, str]) -> str:
-    return hashlib.sha256(json.dumps(text, ensure_ascii=False).encode("utf-8", "surrogatepass")).hexdigest()
+    title, abstract = text
+    return hashlib.sha256(f"{len(title)}:{title}{abstract}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 def related_kept(papers: Sequence[Paper], k: int, store: Store, previous: Any) -> KeptRelated:
     """``related_papers(papers, k)``, reading only the texts whose counts the entry ``previous`` does not
     hold; returns the lists and the entry of the counts kept for the next build (None: not kept)."""
     texts: Texts = [(p.title, p.abstract) for p in sorted(papers, key=lambda p: p.slug)]
+    keys = [text_key(text) for text in texts]
     vocabulary = Vocabulary()
-    vocabulary.known = _restored(store, previous, texts)
+    vocabulary.known = _restored(store, previous, texts, keys)
     found = related_papers(papers, k, vocabulary)
-    return found, _keep(store, vocabulary, texts)
+    return found, _keep(store, vocabulary, texts, keys)
 
 
 Texts = list[tuple[str, str]]
 
 
-def _restored(store: Store, previous: Any, texts: Texts) -> dict[tuple[str, str], dict[str, int]]:
+def _restored(
+    store: Store, previous: Any, texts: Texts, keys: list[str]
+) -> dict[tuple[str, str], dict[str, int]]:
     """The kept term counts of those of ``texts`` that the entry ``previous`` holds."""
     data = store.read(previous) if previous else None
     if not data:
@@ -64,8 +69,8 @@ def _restored(store: Store, previous: Any, texts: Texts) -> dict[tuple[str, str]
         ends = [start + size for start, size in zip(kept["starts"], sizes, strict=True)]
         spans = dict(zip(kept["keys"], zip(kept["starts"], ends, strict=True), strict=True))
         known = {}
-        for text in texts:
-            span = spans.get(text_key(text))
+        for text, key in zip(texts, keys, strict=True):
+            span = spans.get(key)
             if span is not None:
                 own = [terms[n] for n in numbers[span[0] : span[1]]]
                 known[text] = dict(zip(own, counts[span[0] : span[1]], strict=True))
@@ -74,19 +79,17 @@ def _restored(store: Store, previous: Any, texts: Texts) -> dict[tuple[str, str]
         return {}
 
 
-def _keep(store: Store, vocabulary: Vocabulary, texts: Texts) -> list[Any] | None:
-    numbers, counts, starts, sizes = array("q"), array("q"), [], []
-    for text in texts:
-        own, times = vocabulary.counted(text)
-        starts.append(len(numbers))
-        sizes.append(len(own))
-        numbers.extend(own)
-        counts.extend(times)
+def _keep(store: Store, vocabulary: Vocabulary, texts: Texts, keys: list[str]) -> list[Any] | None:
+    counted = [vocabulary.counted(text) for text in texts]
+    sizes = [len(own) for own, _ in counted]
+    starts = list(itertools.accumulate(sizes, initial=0))[:-1]
+    numbers = array("q", itertools.chain.from_iterable(own for own, _ in counted))
+    counts = array("q", itertools.chain.from_iterable(times for _, times in counted))
     header = {
         "format": FORMAT,
         "byteorder": sys.byteorder,
         "terms": vocabulary.terms,
-        "keys": [text_key(text) for text in texts],
+        "keys": keys,
         "starts": starts,
         "sizes": sizes,
     }
