@@ -52,9 +52,10 @@ class BuildCache:
     # --- papers ----------------------------------------------------------------------------------
 
     def parsed_papers(self) -> FileCache:
-        """The kept parse of each paper file whose bytes are unchanged, for ``load_site``."""
+        """The kept parse of each paper file whose bytes are unchanged, for ``load_site``; each Paper
+        stands in page keys as the reference it was kept with (no need to encode it again)."""
         files: FileCache = {}
-        for path, (digest, result) in self.old["papers"].items():
+        for path, (digest, result, reference) in self.old["papers"].items():
             try:
                 info = os.stat(path, follow_symlinks=False)
                 with open(path, "rb") as file:
@@ -65,14 +66,16 @@ class BuildCache:
                 if not isinstance(paper, Paper | None) or not all(isinstance(p, Problem) for p in problems):
                     continue
                 files[path] = ((info.st_mtime_ns, info.st_size, info.st_ino), (paper, problems))
-                self._parsed[path] = (files[path][1], [digest, result])
+                self._parsed[path] = (files[path][1], [digest, result, reference])
+                if paper is not None and reference:
+                    self.store.digests.seed(paper, reference)
             except (OSError, ValueError, KeyError, TypeError):
                 continue
         return files
 
     def keep_papers(self, files: FileCache) -> None:
         """Keep each file's parse with the digest of the bytes it was parsed from (read again here, and
-        kept only if the file did not change in between)."""
+        kept only if the file did not change in between) and the parsed Paper's reference."""
         for path, (signature, result) in files.items():
             given = self._parsed.get(path)
             if given is not None and given[0] is result:  # read from the cache, and not again since
@@ -86,18 +89,24 @@ class BuildCache:
                 continue
             if (info.st_mtime_ns, info.st_size, info.st_ino) != signature:
                 continue
-            self.new["papers"][path] = [digest, whole_result(result)]
+            paper = result[0]
+            reference = None if paper is None else self.store.digests.reference(paper)
+            self.new["papers"][path] = [digest, whole_result(result), reference]
 
     # --- paper views -----------------------------------------------------------------------------
 
     def views(self, papers: Sequence[Paper]) -> dict[str, PaperView]:
         old, new = self.old["views"], self.new["views"]
+        digests = self.store.digests
         views = {}
         for paper in papers:
-            key = self.store.digests((paper.title, paper.abstract, paper.notes))
+            key = digests((paper.title, paper.abstract, paper.notes))
             view = _view(paper, old.get(key))
             if view is None:
                 view = view_paper(paper)
+            # A view is made from its Paper and the text that key digests: it stands as their digest.
+            made_of = f"{type(view).__qualname__} {digests.reference(paper)[1]} {key}"
+            digests.seed(view, ["v", hashlib.sha256(made_of.encode()).hexdigest()])
             new[key] = [
                 view.title_html,
                 view.title_text,

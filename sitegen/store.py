@@ -123,6 +123,17 @@ class Digests:
     def __call__(self, value: Any) -> str:
         return hashlib.sha256(self._salt.encode() + _text(encode(value, self._object))).hexdigest()
 
+    def reference(self, value: Any) -> list[str]:
+        """The digest a model object stands as in its containers (kept in tables, see ``seed``)."""
+        return self._object(value)
+
+    def seed(self, value: Any, reference: list[str]) -> None:
+        """Let ``value`` stand as ``reference`` without being encoded: what ``reference`` gave for an
+        equal value (a model object read back from a table that kept its reference), or a digest of
+        exactly what ``value`` is made from (a paper's rendered text: its Paper and the digest of the
+        text it was rendered from)."""
+        self._known[id(value)] = (value, reference)
+
     def _object(self, value: Any) -> list[str]:
         known = self._known.get(id(value))
         if known is not None and known[0] is value:

@@ -63,6 +63,8 @@ def is_current(output: Path, stamp: str) -> bool:
         marker = (output / MARKER).read_text(encoding="utf-8")
     except OSError:
         return False
+    if not marker.startswith(_marker(stamp, "").decode().removesuffix("\n")):  # other inputs: no need to look
+        return False
     entries = [
         (p.relative_to(output).as_posix(), p.stat().st_size)
         for p in output.rglob("*")
