@@ -22,7 +22,7 @@ from typing import Any
 from markupsafe import Markup
 
 from sitegen.config import Config
-from sitegen.content import FileCache
+from sitegen.content import FileCache, signature
 from sitegen.errors import Problem
 from sitegen.frontmatter import Paper
 from sitegen.processes import in_child
@@ -53,20 +53,22 @@ class BuildCache:
 
     def parsed_papers(self) -> FileCache:
         """The kept parse of each paper file whose bytes are unchanged, for ``load_site``; each Paper
-        stands in page keys as the reference it was kept with (no need to encode it again)."""
+        stands in page keys as the reference it was kept with (no need to encode it again). A file whose
+        status is as it was when its parse was kept is not read again (see ``signature``)."""
         files: FileCache = {}
-        for path, (digest, result, reference) in self.old["papers"].items():
+        for path, (digest, result, reference, known) in self.old["papers"].items():
             try:
                 info = os.stat(path, follow_symlinks=False)
-                with open(path, "rb") as file:
-                    if hashlib.sha256(file.read()).hexdigest() != digest:
-                        continue
+                if known is None or signature(info) != known:
+                    with open(path, "rb") as file:
+                        if hashlib.sha256(file.read()).hexdigest() != digest:
+                            continue
                 paper = None if result[0] is None else decode(result[0])
                 problems = tuple(decode(tree) for tree in result[1])
                 if not isinstance(paper, Paper | None) or not all(isinstance(p, Problem) for p in problems):
                     continue
                 files[path] = ((info.st_mtime_ns, info.st_size, info.st_ino), (paper, problems))
-                self._parsed[path] = (files[path][1], [digest, result, reference])
+                self._parsed[path] = (files[path][1], [digest, result, reference, signature(info)])
                 if paper is not None and reference:
                     self.store.digests.seed(paper, reference)
             except (OSError, ValueError, KeyError, TypeError):
@@ -75,8 +77,8 @@ class BuildCache:
 
     def keep_papers(self, files: FileCache) -> None:
         """Keep each file's parse with the digest of the bytes it was parsed from (read again here, and
-        kept only if the file did not change in between) and the parsed Paper's reference."""
-        for path, (signature, result) in files.items():
+        kept only if the file did not change in between), its status and the parsed Paper's reference."""
+        for path, (stamp, result) in files.items():
             given = self._parsed.get(path)
             if given is not None and given[0] is result:  # read from the cache, and not again since
                 self.new["papers"][path] = given[1]
@@ -87,11 +89,11 @@ class BuildCache:
                     digest = hashlib.sha256(file.read()).hexdigest()
             except OSError:
                 continue
-            if (info.st_mtime_ns, info.st_size, info.st_ino) != signature:
+            if (info.st_mtime_ns, info.st_size, info.st_ino) != stamp:
                 continue
             paper = result[0]
             reference = None if paper is None else self.store.digests.reference(paper)
-            self.new["papers"][path] = [digest, whole_result(result), reference]
+            self.new["papers"][path] = [digest, whole_result(result), reference, signature(info)]
 
     # --- paper views -----------------------------------------------------------------------------
 

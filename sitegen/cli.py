@@ -294,14 +294,17 @@ def build_command(
     verbose: bool,
 ) -> None:
     """Build the static site from content/ into site/ (atomically: a failed build keeps the old site)."""
+    from contextlib import nullcontext
     from dataclasses import replace
 
+    from sitegen.store import input_digests
     from sitegen.write import input_stamp, is_current
 
     config = replace(_load_config(root, strict, base_url), offline=offline)
     target = output or root / "site"
     started = time.perf_counter()
-    stamp = input_stamp(config, strict)
+    with nullcontext() if no_cache else input_digests(config.cache_dir) as digests:
+        stamp = input_stamp(config, strict, digests)
     if not no_cache and is_current(target, stamp):
         # Checked before the renderer is even imported: an unchanged rebuild costs a hash of the inputs.
         if verbose:

@@ -4,9 +4,11 @@ reported and skipped), each parsed by ``sitegen.frontmatter``; a long-lived call
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 from pathlib import Path
+from typing import Any
 
 from sitegen.errors import Problem
 from sitegen.frontmatter import ContentProblem, Paper, paper_from_file
@@ -75,6 +77,40 @@ FileCache = dict[str, tuple[tuple[int, int, int], FileResult]]  # path -> (mtime
 # A file unchanged for this long is trusted by its (mtime, size, inode): file times tick coarsely, so
 # two quick saves of the same size could otherwise look alike.
 SETTLED_SECONDS = 2.0
+
+
+def signature(info: os.stat_result) -> list[int] | None:
+    """What says a file is unchanged without reading it (for the build cache, across builds): its time,
+    size, inode and status-change time (which no program sets), once it has been left alone for
+    SETTLED_SECONDS; None before."""
+    if time.time_ns() - info.st_mtime_ns <= SETTLED_SECONDS * 1e9:
+        return None
+    return [info.st_mtime_ns, info.st_size, info.st_ino, info.st_ctime_ns]
+
+
+class FileDigests:
+    """Digests of files by path, from ``known`` (path -> signature and digest, as ``fresh`` was left by
+    the last use) while a file's signature is unchanged, else from its bytes."""
+
+    def __init__(self, known: dict[str, Any]) -> None:
+        self.known = known
+        self.fresh: dict[str, list[Any]] = {}
+
+    def __call__(self, path: str) -> str | None:
+        """The file's SHA-256 (hex), None when it cannot be read."""
+        try:
+            now = signature(os.stat(path))
+            kept = self.known.get(path)
+            if now is not None and isinstance(kept, list) and kept[:-1] == now:
+                digest = str(kept[-1])
+            else:
+                with open(path, "rb") as file:
+                    digest = hashlib.sha256(file.read()).hexdigest()
+        except OSError:
+            return None
+        if now is not None:
+            self.fresh[path] = [*now, digest]
+        return digest
 
 
 def read_paper(path: Path) -> FileResult:

@@ -19,7 +19,7 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import fields, is_dataclass
 from pathlib import Path, PurePath
 from types import MappingProxyType
@@ -27,6 +27,7 @@ from typing import Any
 
 from markupsafe import Markup
 
+from sitegen.content import FileDigests
 from sitegen.errors import Problem
 from sitegen.frontmatter import Paper, Source
 from sitegen.related import Related
@@ -220,6 +221,22 @@ def write_plain(folder: Path, name: str, data: bytes, mode: int = 0o644) -> Path
         file.write(data)
     os.replace(temporary, target)
     return target
+
+
+INPUTS = "inputs"  # the table of input files' digests (see ``input_digests``)
+
+
+@contextlib.contextmanager
+def input_digests(cache_dir: Path) -> Iterator[FileDigests | None]:
+    """The digests of input files as the last build left them, for ``write.input_stamp`` (which then
+    reads only the files changed since); what it found is kept for the next. None when the store cannot
+    be used."""
+    store = Store.open(cache_dir)
+    digests = FileDigests(store.table(INPUTS)) if store else None
+    yield digests
+    if store and digests and digests.fresh != digests.known:
+        with contextlib.suppress(OSError):
+            store.save(INPUTS, digests.fresh)
 
 
 class Store:

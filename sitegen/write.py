@@ -20,6 +20,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path, PurePosixPath
 
 from sitegen.config import Config
+from sitegen.content import FileDigests
 from sitegen.errors import Problem, SitegenError
 from sitegen.inputs import walk_inputs
 
@@ -73,9 +74,10 @@ def is_current(output: Path, stamp: str) -> bool:
     return marker == _marker(stamp, _digest(entries)).decode()
 
 
-def input_stamp(config: Config, strict: bool) -> str:
+def input_stamp(config: Config, strict: bool, digests: FileDigests | None = None) -> str:
     """A hash of everything a build reads (content, themes, config, templates, static files, lunr.js, this
-    package's code and its libraries' versions): equal stamps mean byte-identical output."""
+    package's code and its libraries' versions): equal stamps mean byte-identical output. ``digests``
+    (the build cache's) spares reading the files that are as they were at the last build."""
     # Paths relative to their folder: the same project gives the same stamp wherever it is and however
     # --root is spelled.
     digest = hashlib.sha256(repr((replace(config, root=Path(".")), strict, library_versions())).encode())
@@ -85,13 +87,11 @@ def input_stamp(config: Config, strict: bool) -> str:
     inputs = [Path(path) for path in files if not path.startswith(dumps)]  # import's input, not build's
     package = Path(__file__).parent
     code = sorted(p for p in package.rglob("*") if p.is_file() and "__pycache__" not in p.parts)
+    of = digests or FileDigests({})
     for folder, paths in ((config.root, [*inputs, config.lunr_file]), (package, code)):
         for path in paths:
             digest.update(path.relative_to(folder).as_posix().encode() + b"\0")
-            try:
-                digest.update(path.read_bytes())
-            except OSError:
-                digest.update(b"<missing>")
+            digest.update((of(str(path)) or "<missing>").encode())
     return digest.hexdigest()
 
 

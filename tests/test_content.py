@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
+import os
+import time
 from pathlib import Path
 
-from sitegen.content import load_papers, paper_files
+from sitegen.content import FileDigests, load_papers, paper_files
 from sitegen.frontmatter import format_paper
 
 
@@ -51,3 +54,23 @@ def test_a_cache_rereads_only_files_that_changed(tmp_path: Path):
     assert load_papers(papers, cache)[0][0].title == "New title"
     path.unlink()
     assert load_papers(papers, cache) == ([], []) and cache == {}
+
+
+def test_file_digests_are_trusted_only_while_a_settled_file_is_untouched(tmp_path: Path):
+    path = tmp_path / "paper.md"
+    path.write_text("one", encoding="utf-8")
+    past = time.time_ns() - 3 * 10**9
+    os.utime(path, ns=(past, past))
+    first = FileDigests({})
+    assert first(str(path)) == hashlib.sha256(b"one").hexdigest()
+    kept = {name: [*entry[:-1], "kept"] for name, entry in first.fresh.items()}
+    assert FileDigests(kept)(str(path)) == "kept"  # not read again
+    # Rewritten with the same size and its time put back: the status-change time still tells.
+    path.write_text("two", encoding="utf-8")
+    os.utime(path, ns=(past, past))
+    assert FileDigests(kept)(str(path)) == hashlib.sha256(b"two").hexdigest()
+    # A file written a moment ago is read every time: a second write in the same tick could hide.
+    path.write_text("new", encoding="utf-8")
+    recent = FileDigests({})
+    assert recent(str(path)) == hashlib.sha256(b"new").hexdigest() and recent.fresh == {}
+    assert FileDigests({})(str(tmp_path / "gone.md")) is None
