@@ -48,6 +48,7 @@ class BuildCache:
         self._parsed: dict[str, tuple[object, list[Any]]] = {}  # path -> (result given out, its entry)
         self._sources: dict[int, tuple[object, str]] = {}  # id -> (a step's input, its key)
         self._kept: dict[int, tuple[bytes, list[Any]]] = {}  # id -> (data file, its entry)
+        self._last: dict[str, list[Any]] | None = None  # the last build's search files by digest
 
     # --- papers ----------------------------------------------------------------------------------
 
@@ -102,7 +103,7 @@ class BuildCache:
         digests = self.store.digests
         views = {}
         for paper in papers:
-            key = digests((paper.title, paper.abstract, paper.notes))
+            key = digests.texts((paper.title, paper.abstract, paper.notes))
             view = _view(paper, old.get(key))
             if view is None:
                 view = view_paper(paper)
@@ -125,14 +126,16 @@ class BuildCache:
         """``Store.put``, once per bytes object: the search files come back as the site's data files."""
         known = self._kept.get(id(data))
         if known is None or known[0] is not data:
-            known = self._kept[id(data)] = (data, self.store.put(data))
+            if self._last is None:  # the search files of the last build, most of them unchanged
+                self._last = _by_digest(self.old["search"])
+            known = self._kept[id(data)] = (data, self.store.put(data, self._last))
         return known[1]
 
     def _key(self, source: object) -> str:
         """A step's key, digested once however often it is asked for (a step's whole input is large)."""
         known = self._sources.get(id(source))
         if known is None or known[0] is not source:
-            known = self._sources[id(source)] = (source, self.store.digests(source))
+            known = self._sources[id(source)] = (source, self.store.digests.texts(source))
         return known[1]
 
     def related(self, source: object) -> dict[str, tuple[Related, ...]] | None:
@@ -282,6 +285,15 @@ class BuildCache:
         used = self.new["search_terms"].get("used")
         store.used |= set(used) if isinstance(used, list) else set()
         store.sweep()
+
+
+def _by_digest(table: dict[str, Any]) -> dict[str, list[Any]]:
+    """The file entries of a table of {name: entry} maps, by digest (none when it is malformed)."""
+    try:
+        kept = [e for files in table.values() for e in dict(files).values()]
+        return {e[0]: e for e in kept if isinstance(e, list) and e and isinstance(e[0], str)}
+    except (TypeError, ValueError, AttributeError):
+        return {}
 
 
 def _current(entry: Any, assets: Mapping[str, str]) -> bool:

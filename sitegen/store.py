@@ -19,7 +19,7 @@ import os
 import secrets
 import stat
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path, PurePath
 from types import MappingProxyType
@@ -123,6 +123,12 @@ class Digests:
 
     def __call__(self, value: Any) -> str:
         return hashlib.sha256(self._salt.encode() + _text(encode(value, self._object))).hexdigest()
+
+    def texts(self, value: Any) -> str:
+        """The digest of a step's input made of text and numbers in tuples and lists only, whose shape is
+        fixed by the step's code (a tuple and a list are not told apart): the whole text of a large site
+        encoded in one call of JSON's C encoder, many times faster than ``__call__``."""
+        return hashlib.sha256(self._salt.encode() + _text(["texts", value])).hexdigest()
 
     def reference(self, value: Any) -> list[str]:
         """The digest a model object stands as in its containers (kept in tables, see ``seed``)."""
@@ -295,9 +301,12 @@ class Store:
     def file(self, digest: str) -> Path:
         return self.folder / "files" / digest[:2] / digest
 
-    def put(self, data: bytes) -> list[Any]:
-        """Keep ``data``; returns its entry for a table: [digest, size, mtime_ns, inode]."""
+    def put(self, data: bytes, kept: Mapping[str, Any] | None = None) -> list[Any]:
+        """Keep ``data``; returns its entry for a table: [digest, size, mtime_ns, inode]. ``kept``: entries
+        by digest that may name these bytes already (trusted as ``get`` trusts them, not read)."""
         digest = hashlib.sha256(data).hexdigest()
+        if kept and digest in kept and self.get(kept[digest]):
+            return kept[digest]
         path = self.file(digest)
         self.used.add(digest)
         try:
