@@ -19,6 +19,7 @@ import os
 import secrets
 import stat
 import sys
+import zlib
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import fields, is_dataclass
 from pathlib import Path, PurePath
@@ -36,6 +37,7 @@ from sitegen.write import Linked, library_versions
 FORMAT = "sitegen-build-cache 1"
 FOLDER = "build"  # under the project's cache folder
 KEY_FILE = "build-cache.key"  # under this user's cache folder, outside every project
+PARTS = 16  # the files a table is kept in (see ``Store.save``)
 # The classes a table may hold, by name: nothing else is ever made from a table's text.
 STORED = {f"{c.__module__}.{c.__qualname__}": c for c in (Paper, Source, Problem, Related)}
 
@@ -255,6 +257,7 @@ class Store:
         self._key = key
         self.digests = Digests(salt)
         self.tables: dict[str, dict[str, Any]] = {}
+        self._parts: dict[str, list[dict[str, Any]]] = {}  # each table as its files hold it
         self.used: set[str] = set()  # the files this build's tables name, kept by ``save``
         self._groups: dict[Path, bool] = {}
 
@@ -271,9 +274,11 @@ class Store:
         return cls(folder, version_salt(), key)
 
     def table(self, name: str) -> dict[str, Any]:
-        """The entries a table held after the last build; empty when it is missing, corrupt or foreign."""
+        """The entries a table held after the last build; a part of it that is missing, corrupt or
+        foreign holds none."""
         if name not in self.tables:
-            self.tables[name] = self._load(name)
+            parts = self._parts[name] = [self._load(f"{name}.{n:x}") for n in range(PARTS)]
+            self.tables[name] = {key: value for part in parts for key, value in part.items()}
         return self.tables[name]
 
     def _load(self, name: str) -> dict[str, Any]:
@@ -288,8 +293,17 @@ class Store:
             return {}
 
     def save(self, name: str, entries: dict[str, Any]) -> None:
-        body = _text(entries)
-        write_plain(self.folder, f"{name}.json", self._header(body) + b"\n" + body)
+        """Keep a table: each of its parts (its keys split by a hash) only when it changed, so that an
+        edit rewrites a few of a large site's parts."""
+        old = self._parts[name] if name in self._parts else [None] * PARTS
+        parts: list[dict[str, Any]] = [{} for _ in range(PARTS)]
+        for key, value in entries.items():
+            parts[zlib.crc32(key.encode("utf-8", "surrogatepass")) % PARTS][key] = value
+        for n, part in enumerate(parts):
+            if part != old[n]:
+                body = _text(part)
+                write_plain(self.folder, f"{name}.{n:x}.json", self._header(body) + b"\n" + body)
+        self._parts[name] = parts
         self.tables[name] = entries
 
     def _header(self, body: bytes) -> bytes:

@@ -122,11 +122,27 @@ def test_tables_from_another_version_or_damaged_are_empty(tmp_path: Path):
     assert Store(store.folder, "version one", KEY).table("pages") == {"k": [1, 2]}
     assert Store(store.folder, "version two", KEY).table("pages") == {}
     assert Store(store.folder, "version one", bytes(32)).table("pages") == {}  # another machine's
-    table = store.folder / "pages.json"
+    (table,) = (p for p in store.folder.glob("pages.*.json") if b"[1,2]" in p.read_bytes())
     data = table.read_bytes()
     for damaged in (data[:-3], data.replace(b"[1,2]", b"[1,3]"), b"", b"\xff" * 40):
         table.write_bytes(damaged)
         assert Store(store.folder, "version one", KEY).table("pages") == {}
+
+
+def test_a_table_is_kept_in_parts_and_only_changed_parts_are_written(tmp_path: Path):
+    store = Store(safe_folder(tmp_path, "build"), "v", KEY)
+    entries = {f"key {n}": [n] for n in range(200)}
+    store.save("pages", entries)
+    parts = {p: p.stat().st_mtime_ns for p in store.folder.glob("pages.*.json")}
+    assert len(parts) > 1
+    reopened = Store(store.folder, "v", KEY)
+    assert reopened.table("pages") == entries
+    for path in parts:
+        os.utime(path, ns=(1, 1))
+    reopened.save("pages", {**entries, "key 7": ["edited"]})
+    rewritten = [p for p in parts if p.stat().st_mtime_ns != 1]
+    assert len(rewritten) == 1 and b"edited" in rewritten[0].read_bytes()
+    assert Store(store.folder, "v", KEY).table("pages")["key 7"] == ["edited"]
 
 
 def test_kept_files_are_checked_before_they_are_reused(tmp_path: Path):
