@@ -56,9 +56,10 @@ def acronyms_digest(acronyms: Acronyms) -> str:
 
 
 def document_key(doc: Document, acronyms: str) -> str:
-    """The key of one paper's analysis: its searchable text and the acronym table's digest."""
-    text = json.dumps([acronyms, *(doc[name] for name, _ in FIELDS)], ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    """The key of one paper's analysis: its searchable text (each field after its length) and the
+    acronym table's digest."""
+    text = "".join(f"{len(doc[name])}:{doc[name]}" for name, _ in FIELDS)
+    return hashlib.sha256(f"{acronyms}{text}".encode("utf-8", "surrogatepass")).hexdigest()
 
 
 class KeptIndex:
