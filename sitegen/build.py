@@ -363,9 +363,11 @@ def build(
     ``sitegen.buildcache``); without, nothing is read from it or written to it."""
     check_output(output)  # before the work, not after it
     timings = Timings()
-    opened = open_cache(config) if use_cache else None
-    cache = opened if isinstance(opened, BuildCache) else None
-    rendered = Builder(config, BuildMode.BUILD, cache).render(timings)
+    with timings.step("open"):  # the cache's tables, and the kept parse of each unchanged paper
+        opened = open_cache(config) if use_cache else None
+        cache = opened if isinstance(opened, BuildCache) else None
+        builder = Builder(config, BuildMode.BUILD, cache)
+    rendered = builder.render(timings)
     if strict and rendered.warnings:
         raise SitegenError(
             [*rendered.warnings, Problem(output, "--strict: warnings are errors; the previous site is kept")]
