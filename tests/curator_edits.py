@@ -193,6 +193,18 @@ def edit_abstract(project: Project) -> list[Path]:
     return [project.write_paper(slug)]
 
 
+ACRONYMS = ("sparse mixture experts (SME)", "graph neural operators (GNOs)", "spiking latent memory (SLM)")
+
+
+def define_acronym(project: Project) -> list[Path]:
+    """An abstract that defines an acronym and uses another: the pairs the search index mines from all
+    papers change, and with them the terms of every paper that uses either form."""
+    slug = _some_paper(project)
+    used = project.rng.choice(ACRONYMS).split("(")[1].rstrip(")")
+    project.papers[slug]["body"] = f"{project.abstract()} With {project.rng.choice(ACRONYMS)} and {used}."
+    return [project.write_paper(slug)]
+
+
 def add(project: Project) -> list[Path]:
     title = project.title()
     slug = slugify(title)
@@ -297,6 +309,7 @@ EDITS: tuple[Callable[[Project], list[Path]], ...] = (
     set_sources,
     retitle,
     edit_abstract,
+    define_acronym,
     add,
     delete,
     move,

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import yaml
 from conftest import REPO, run_sitegen, snapshot
-from curator_edits import add, edit_abstract, make_project, random_edit
+from curator_edits import add, define_acronym, delete, edit_abstract, make_project, random_edit
 
 from sitegen.write import MARKER
 
@@ -78,6 +78,26 @@ def test_a_one_paper_edit_rerenders_few_pages(tmp_path: Path):
     after = site_files(project.root / "site")
     rewritten = {name for name in after if identity(project.root / "site" / name) != written.get(name)}
     assert rewritten == {name for name in after if after[name] != before.get(name)} != set()
+
+
+def test_edits_to_what_every_paper_shares_equal_a_clean_build(tmp_path: Path):
+    """The search index and related papers, kept in parts, after the edits that reach past one paper:
+    an acronym defined (every paper's search terms), an abstract made another's twin (other papers'
+    related lists), a paper deleted and one added (every later paper renumbered)."""
+    project = make_project(tmp_path / "project", seed=12, papers=45)  # past REPLACE_COST: patched in place
+    cached_build(project.root)
+    define_acronym(project)
+    cached_build(project.root)
+    same_as_clean(project.root, tmp_path, "acronym")
+    first, second = sorted(project.papers)[:2]
+    project.papers[second]["body"] = project.papers[first]["body"]
+    project.write_paper(second)
+    cached_build(project.root)
+    same_as_clean(project.root, tmp_path, "twin")
+    delete(project)
+    add(project)
+    cached_build(project.root)
+    same_as_clean(project.root, tmp_path, "delete and add")
 
 
 def test_an_edit_that_keeps_size_and_time_is_still_seen(tmp_path: Path):
