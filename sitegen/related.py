@@ -34,6 +34,8 @@ REORDER_FROM = 200  # new terms from which ranking all terms again is faster tha
 # computes the same lists (sitegen/related_small.py). Measured side by side: at 447 papers pure Python
 # takes 0.6 times as long as loading them and computing; at 1,500 papers 1.8 times.
 NUMPY_FROM = 600
+# Candidate pairs ranked at once: their arrays take some 40 bytes a pair, so ~160 MB at most.
+PAIRS_AT_ONCE = 1 << 22
 _SLUG_BITS = 24  # a paper's position fits in this many bits of a ranking key (16 million papers)
 
 _WORD = re.compile(r"[a-z][a-z0-9]+(?:-[a-z0-9]+)*")
@@ -232,23 +234,10 @@ def related_papers(
     kept = order[_leading(cols[order], POSTINGS_KEPT)]
     postings = scipy.sparse.csr_matrix((weights[kept], (rows[kept], cols[kept])), shape=shape)
 
-    # Rank each paper's candidates by one integer key: rounded score (best first), then slug order.
-    similar = (vectors @ postings.T).tocsr()
-    candidates = np.repeat(np.arange(n), np.diff(similar.indptr))
-    other = similar.indices.astype(np.int64)
+    chosen = [_best_keys(vectors, postings, rows, k) for rows in _blocks(vectors, postings)]
+    sizes = np.fromiter((len(own) for block in chosen for own in block), np.int64, n)
+    best = np.concatenate([own for block in chosen for own in block] or [np.empty(0, np.int64)])
     unit = 10**ROUNDING
-    rounded = np.minimum(np.rint(similar.data * unit).astype(np.int64), unit)  # float noise can pass 1
-    keys = ((unit - rounded) << _SLUG_BITS) | other
-    keys[other == candidates] = -1  # the paper itself: sorts first, and is dropped
-    bounds = similar.indptr
-    chosen = []
-    for paper in range(n):
-        own = keys[bounds[paper] : bounds[paper + 1]]
-        if len(own) > k + 1:
-            own = np.partition(own, k)[: k + 1]
-        chosen.append(np.sort(own)[1 if len(own) and own.min() < 0 else 0 :][:k])
-    sizes = np.fromiter(map(len, chosen), np.int64, n)
-    best = np.concatenate(chosen) if chosen else np.empty(0, np.int64)
     left, right = np.repeat(np.arange(n), sizes), best & ((1 << _SLUG_BITS) - 1)
     scores = ((unit - (best >> _SLUG_BITS)) / unit).round(4).tolist()
     shared = _shared_terms(vectors, left, right, rank, vocabulary.terms)
@@ -259,6 +248,45 @@ def related_papers(
         slug: tuple(items[end - size : end])
         for slug, size, end in zip(slugs, sizes.tolist(), ends, strict=True)
     }
+
+
+def _blocks(vectors: scipy.sparse.csr_matrix, postings: scipy.sparse.csr_matrix) -> list[range]:
+    """Runs of consecutive papers of about PAIRS_AT_ONCE candidate pairs each (an upper bound: each of a
+    paper's terms brings the papers of its postings), so that the similarity matrix is never whole in
+    memory: past some 10,000 papers most terms keep their full postings, nearly 1,000 pairs a paper."""
+    import numpy as np
+
+    n = vectors.shape[0]
+    per_term = np.bincount(postings.indices, minlength=vectors.shape[1])
+    owners = np.repeat(np.arange(n), np.diff(vectors.indptr))
+    per_paper = np.bincount(owners, per_term[vectors.indices], minlength=n)
+    block = (np.cumsum(per_paper) - per_paper) // PAIRS_AT_ONCE  # the pairs before each paper's own
+    starts = [0, *(np.flatnonzero(np.diff(block)) + 1).tolist()]
+    return [range(a, b) for a, b in zip(starts, [*starts[1:], n], strict=True)]
+
+
+def _best_keys(
+    vectors: scipy.sparse.csr_matrix, postings: scipy.sparse.csr_matrix, papers: range, k: int
+) -> list[np.ndarray]:
+    """For each of ``papers``, the keys of its ``k`` most similar papers, best first. A key is one
+    integer: the rounded score (best first), then the other paper's position (slug order)."""
+    import numpy as np
+
+    similar = (vectors[papers.start : papers.stop] @ postings.T).tocsr()
+    candidates = np.repeat(np.arange(papers.start, papers.stop), np.diff(similar.indptr))
+    other = similar.indices.astype(np.int64)
+    unit = 10**ROUNDING
+    rounded = np.minimum(np.rint(similar.data * unit).astype(np.int64), unit)  # float noise can pass 1
+    keys = ((unit - rounded) << _SLUG_BITS) | other
+    keys[other == candidates] = -1  # the paper itself: sorts first, and is dropped
+    bounds = similar.indptr
+    chosen = []
+    for paper in range(len(papers)):
+        own = keys[bounds[paper] : bounds[paper + 1]]
+        if len(own) > k + 1:
+            own = np.partition(own, k)[: k + 1]
+        chosen.append(np.sort(own)[1 if len(own) and own.min() < 0 else 0 :][:k])
+    return chosen
 
 
 def _related_small(ordered: list[Paper], k: int, vocabulary: Vocabulary) -> dict[str, tuple[Related, ...]]:

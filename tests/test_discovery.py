@@ -86,6 +86,18 @@ def test_small_sites_relate_papers_in_pure_python_with_the_same_lists(
     assert count < 3 or any(small.values())
 
 
+def test_papers_ranked_in_blocks_get_the_lists_of_one_whole_matrix(monkeypatch: pytest.MonkeyPatch):
+    """A large site ranks its candidates a block of papers at a time (memory stays flat per paper): the
+    lists are the same, bit for bit, whatever the blocks."""
+    papers = synthetic_papers(250, seed=5)
+    monkeypatch.setattr(sitegen.related, "NUMPY_FROM", 0)
+    whole = related_papers(papers, 7)
+    for budget in (1, 97, 5000):  # one paper a block, uneven blocks, a few blocks
+        monkeypatch.setattr(sitegen.related, "PAIRS_AT_ONCE", budget)
+        assert related_papers(papers, 7) == whole, budget
+    assert sum(map(len, whole.values())) > 250
+
+
 @pytest.fixture(params=["numpy", "pure Python"])
 def either_path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(sitegen.related, "NUMPY_FROM", 0 if request.param == "numpy" else 10**9)
