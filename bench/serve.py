@@ -1,10 +1,12 @@
 """Edit-to-reload latency of `sitegen serve`: write a paper file, wait for the SSE `reload`, fetch the page.
 
-    .venv/bin/python bench/serve.py [--papers 10000] [--edits 10] [--profile]
+    .venv/bin/python bench/serve.py [--papers 10000 | --corpus DIR] [--edits 10] [--profile]
 
 Runs the real command on a free loopback port in a temporary copy of the project. The shipped papers are
-used as they are; a larger corpus duplicates them under unique titles, slugs and ids. Not a test: it
-prints median and p90. --profile instead profiles one rebuild after one edit in process (cProfile).
+used as they are; a larger corpus duplicates them under unique titles, slugs and ids (``--corpus`` copies
+one made before by bench/corpus.py instead of making it again). Not a test: it prints the start (command
+to "Serving"), median and p90 of each latency, and the server's peak memory. --profile instead profiles
+one rebuild after one edit in process (cProfile).
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import cProfile
 import os
 import pstats
 import re
+import shutil
 import socket
 import statistics
 import subprocess
@@ -21,12 +24,13 @@ import sys
 import tempfile
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 
-from corpus import make_corpus  # noqa: E402
+from corpus import make_corpus, make_project  # noqa: E402
 
 from sitegen.reload import EventStream, token_of  # noqa: E402
 
@@ -40,9 +44,28 @@ def get(port: int, path: str) -> str:
     return b"".join(chunks).decode("utf-8", "replace")
 
 
-def measure(
-    root: Path, papers: list[Path], edits: int
-) -> tuple[list[float], list[float], list[float], list[str]]:
+@dataclass(frozen=True)
+class Session:
+    """What one served session measured."""
+
+    start: float  # seconds from the command to "Serving" (the first build included)
+    to_reload: list[float]
+    to_page: list[float]
+    to_index: list[float]
+    rebuilds: list[str]  # the server's "Rebuilt ..." lines
+    peak_kib: int  # the server's peak resident memory
+
+
+def peak_memory(pid: int) -> int:
+    """A live process's peak resident memory (KiB), from /proc where there is one."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return 0
+    return next((int(line.split()[1]) for line in status.splitlines() if line.startswith("VmHWM:")), 0)
+
+
+def measure(root: Path, papers: list[Path], edits: int) -> Session:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
@@ -54,6 +77,7 @@ def measure(
         text=True,
         env={**os.environ, "PYTHONPATH": str(REPO)},
     )
+    started = time.perf_counter()
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
     try:
@@ -62,6 +86,7 @@ def measure(
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("".join(lines))
             time.sleep(0.05)
+        start = time.perf_counter() - started
         token = token_of(get(port, "/"))
         events = EventStream(port, token)
         to_reload, to_page, to_index = [], [], []
@@ -83,7 +108,8 @@ def measure(
                 raise SystemExit("the search index did not follow:\n" + "".join(lines[-20:]))
             to_index.append(time.perf_counter() - start)
             time.sleep(0.3)  # let the search index and the terminal settle between edits
-        return to_reload, to_page, to_index, [line.rstrip() for line in lines if line.startswith("Rebuilt")]
+        rebuilds = [line.rstrip() for line in lines if line.startswith("Rebuilt")]
+        return Session(start, to_reload, to_page, to_index, rebuilds, peak_memory(process.pid))
     finally:
         process.terminate()
         process.wait(30)
@@ -110,27 +136,36 @@ def profile(root: Path, papers: list[Path]) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     parser.add_argument("--papers", type=int, default=None, help="corpus size (default: the shipped papers)")
+    parser.add_argument("--corpus", type=Path, default=None, help="a project made by bench/corpus.py, copied")
     parser.add_argument("--edits", type=int, default=10)
     parser.add_argument("--profile", action="store_true", help="profile one rebuild in process instead")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="sitegen-bench-serve-") as temp:
         root = Path(temp) / "project"
-        papers = sorted((make_corpus(root, args.papers) / "content" / "papers").glob("*/*.md"))
+        if args.corpus:
+            make_project(root)  # the repository's templates and static files, the corpus's content
+            shutil.copytree(args.corpus / "content", root / "content", dirs_exist_ok=True)
+            shutil.copy(args.corpus / "sitegen.yaml", root / "sitegen.yaml")
+        else:
+            make_corpus(root, args.papers)
+        papers = sorted((root / "content" / "papers").glob("*/*.md"))
         print(f"{len(papers)} papers, {os.cpu_count()} cores")
         if args.profile:
             profile(root, papers)
             return
-        to_reload, to_page, to_index, rebuilds = measure(root, papers, args.edits)
+        session = measure(root, papers, args.edits)
+    print(f"{'start (command -> Serving)':>24}: {session.start * 1000:.0f} ms")
     measured = (
-        ("edit -> reload event", to_reload),
-        ("edit -> page fetched", to_page),
-        ("edit -> search index in", to_index),
+        ("edit -> reload event", session.to_reload),
+        ("edit -> page fetched", session.to_page),
+        ("edit -> search index in", session.to_index),
     )
     for label, values in measured:
         ms = sorted(v * 1000 for v in values)
         p90 = ms[min(len(ms) - 1, round(0.9 * (len(ms) - 1)))]
         print(f"{label:>24}: median {statistics.median(ms):6.0f} ms   p90 {p90:6.0f} ms   (n={len(ms)})")
-    print("server:", *rebuilds[-3:], sep="\n  ")
+    print(f"server peak memory: {session.peak_kib // 1024} MB")
+    print("server:", *session.rebuilds[-3:], sep="\n  ")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import enum
+import gc
 import itertools
 import json
 import os
@@ -267,6 +268,7 @@ class Builder:
         """Each page's entry, rendered anew only when its key, template or asset versions changed."""
         slots, assets = self._assets, self._assets.urls
         self._fresh = 0
+        gc.freeze()  # what lives now outlives the pages: each render's collection skips it (see Renderer)
         for page in pages:
             key = (self.config, page.template, templates.fingerprints[page.template], page.context)
             cached = self._pages.get(page.path)
