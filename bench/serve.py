@@ -37,7 +37,7 @@ from sitegen.reload import EventStream, token_of  # noqa: E402
 
 def get(port: int, path: str) -> str:
     with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
-        sock.sendall(f"GET {path} HTTP/1.0\r\nHost: x\r\n\r\n".encode())
+        sock.sendall(f"GET {path} HTTP/1.0\r\nHost: 127.0.0.1:{port}\r\n\r\n".encode())
         chunks = []
         while chunk := sock.recv(1 << 20):
             chunks.append(chunk)
@@ -87,7 +87,10 @@ def measure(root: Path, papers: list[Path], edits: int) -> Session:
                 raise SystemExit("".join(lines))
             time.sleep(0.05)
         start = time.perf_counter() - started
-        token = token_of(get(port, "/"))
+        home = get(port, "/")
+        if "data-generation" not in home:
+            raise SystemExit(f"the home page carries no reload script:\n{home[:2000]}")
+        token = token_of(home)
         events = EventStream(port, token)
         to_reload, to_page, to_index = [], [], []
         step = max(1, len(papers) // edits)

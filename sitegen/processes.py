@@ -52,23 +52,27 @@ def in_child(function: Callable[..., T], *args: object) -> Callable[[], T]:
     if pid == 0:  # pragma: no cover - the child: coverage cannot follow it
         os.close(reader)
         try:
-            try:
-                data = pickle.dumps((True, function(*args)))
-            except BaseException as exc:  # the parent re-raises it, with the build's usual handling
-                data = pickle.dumps((False, exc))
             with os.fdopen(writer, "wb") as pipe:
-                pipe.write(data)
+                try:
+                    outcome = (True, function(*args))
+                except BaseException as exc:  # the parent re-raises it, with the build's usual handling
+                    outcome = (False, exc)
+                # Streamed, a frame at a time: a large result (the search index of 100,000 papers) is
+                # never whole in memory a second time as pickled bytes, here or in the parent.
+                pickle.dump(outcome, pipe)
         finally:
             os._exit(0)
     os.close(writer)
 
     def result() -> T:
         with os.fdopen(reader, "rb") as pipe:
-            data = pipe.read()
+            try:
+                ok, value = pickle.load(pipe)
+            except (EOFError, pickle.UnpicklingError):  # nothing or a part came: the child died
+                ok, value = None, None
         os.waitpid(pid, 0)
-        if not data:
+        if ok is None:
             raise SitegenError("a build process died; run the build again")
-        ok, value = pickle.loads(data)
         if not ok:
             raise value
         return value
