@@ -86,7 +86,7 @@ def measure(root: Path, papers: list[Path], edits: int) -> Session:
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("".join(lines))
             time.sleep(0.05)
-        start = time.perf_counter() - started
+        serving = time.perf_counter() - started
         home = get(port, "/")
         if "data-generation" not in home:
             raise SystemExit(f"the home page carries no reload script:\n{home[:2000]}")
@@ -112,7 +112,7 @@ def measure(root: Path, papers: list[Path], edits: int) -> Session:
             to_index.append(time.perf_counter() - start)
             time.sleep(0.3)  # let the search index and the terminal settle between edits
         rebuilds = [line.rstrip() for line in lines if line.startswith("Rebuilt")]
-        return Session(start, to_reload, to_page, to_index, rebuilds, peak_memory(process.pid))
+        return Session(serving, to_reload, to_page, to_index, rebuilds, peak_memory(process.pid))
     finally:
         process.terminate()
         process.wait(30)
