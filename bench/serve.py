@@ -80,7 +80,7 @@ def measure(root: Path, papers: list[Path], edits: int) -> Session:
     lines: list[str] = []
     threading.Thread(target=lambda: lines.extend(iter(process.stdout.readline, "")), daemon=True).start()
     try:
-        deadline = time.monotonic() + 600
+        deadline = time.monotonic() + 3600  # the first build of 100,000 papers takes minutes
         while not any("Serving" in line for line in lines):
             if process.poll() is not None or time.monotonic() > deadline:
                 raise SystemExit("".join(lines))
