@@ -234,7 +234,8 @@ def related_papers(
     kept = order[_leading(cols[order], POSTINGS_KEPT)]
     postings = scipy.sparse.csr_matrix((weights[kept], (rows[kept], cols[kept])), shape=shape)
 
-    chosen = [_best_keys(vectors, postings, rows, k) for rows in _blocks(vectors, postings)]
+    # A block of papers at a time: the similarity matrix is never whole in memory.
+    chosen = [_best_keys(vectors, postings, block, k) for block in _blocks(vectors, postings)]
     sizes = np.fromiter((len(own) for block in chosen for own in block), np.int64, n)
     best = np.concatenate([own for block in chosen for own in block] or [np.empty(0, np.int64)])
     unit = 10**ROUNDING
