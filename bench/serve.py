@@ -105,6 +105,7 @@ def measure(root: Path, papers: list[Path], edits: int) -> Session:
             if events.next()[0] != "reload":
                 raise SystemExit("build failed:\n" + "".join(lines[-20:]))
             to_reload.append(time.perf_counter() - start)
+            print(f"edit {number}: reload event after {to_reload[-1] * 1000:.0f} ms", flush=True)
             page = get(port, f"/papers/{path.stem}/")
             to_page.append(time.perf_counter() - start)
             assert marker in page, "the edited page was not served"
@@ -116,7 +117,10 @@ def measure(root: Path, papers: list[Path], edits: int) -> Session:
         return Session(to_reload, to_page, to_index, rebuilds, peak_memory(process.pid))
     finally:
         process.terminate()
-        process.wait(30)
+        try:  # at 100,000 papers stopping takes a while (its temporary folder holds 160,000 files)
+            process.wait(600)
+        except subprocess.TimeoutExpired:
+            process.kill()
 
 
 def profile(root: Path, papers: list[Path]) -> None:
