@@ -31,6 +31,11 @@ QUERY = "neural radiance"
 TYPING_DELAY_MS = 80  # between keystrokes: slower than the 60 ms debounce, so every keystroke searches
 LONG_TASKS = """self.longTasks = []; new PerformanceObserver(list => { for (const e of list.getEntries())
   self.longTasks.push([e.startTime, e.duration]); }).observe({type: 'longtask', buffered: true});"""
+# Whether query q was shown (with its excerpts, when asked).
+SHOWN = """([q, excerpts]) => (self.sitegenSearchTimings.shown || [])
+  .some(s => s[0] === q && (s[2] || !excerpts))"""
+EXCERPTS = """() => document.querySelector('#search-list .search-hit-excerpt') ||
+  !document.querySelector('#search-list a.search-hit-link')"""
 LONGEST_SINCE = "m => Math.max(0, ...self.longTasks.filter(t => t[0] + t[1] >= m).map(t => t[1]))"
 
 
@@ -44,6 +49,8 @@ CODE = (
     "inject.js",
     "search-text.js",
     "search-store.js",
+    "search-query.js",
+    "search-proof.js",
     "search-engine.js",
 )
 PIECES = ("catalog", "lexicon", "postings", "docs", "text")
@@ -58,6 +65,9 @@ def sizes(site: Path) -> dict[str, tuple[int, int, int]]:
         "code": [static / name for name in (*CODE, "search-worker.js")],
         "catalog": [static / "search" / "catalog.js"],
         **{kind: sorted((static / "search" / kind).glob("*.js")) for kind in PIECES[1:]},
+        # A term's first tier and its later tiers, together.
+        "postings": sorted((static / "search" / "postings").glob("*.js"))
+        + sorted((static / "search" / "tiers").glob("*.js")),
     }
     return {
         k: (len(v), sum(p.stat().st_size for p in v), sum(gz(p.read_bytes()) for p in v))
@@ -107,19 +117,20 @@ def measure(browser, site: Path, queries: list[str]) -> dict[str, float]:
         before_first = fetched_bytes(site, early, "/static/")
         loading_longest = page.evaluate(LONGEST_SINCE, 0)
         box = page.locator("#search-page-input")
-        per_query = []
+        per_query, settled = [], []
         for query in queries:
             box.fill("")
             mark = page.evaluate("performance.now()")
             box.press_sequentially(query, delay=TYPING_DELAY_MS)
-            page.wait_for_function(
-                "q => (self.sitegenSearchTimings.shown || []).some(s => s[0] === q)",
-                arg=query,
-                timeout=180000,
-            )
+            page.wait_for_function(SHOWN, arg=[query, False], timeout=180000)
+            typed = len(fetched)
+            # Once typing rests, the page asks again with excerpts (their text pieces): wait for it.
+            page.wait_for_function(SHOWN, arg=[query, True], timeout=180000)
+            page.wait_for_function(EXCERPTS, timeout=180000)  # asked for once the results are on screen
             page.wait_for_timeout(100)
+            settled += fetched[typed:]
             per_query.append(page.evaluate(LONGEST_SINCE, mark))
-        keys = sorted(ms for _, ms in page.evaluate("self.sitegenSearchTimings.shown")[1:])
+        keys = sorted(s[1] for s in page.evaluate("self.sitegenSearchTimings.shown")[1:])
         page.close()
     return {
         "first": timings["firstResults"],
@@ -131,21 +142,28 @@ def measure(browser, site: Path, queries: list[str]) -> dict[str, float]:
         "typing_longest": max(per_query),
         "before_first": before_first,
         "session": fetched_bytes(site, [u for u in fetched if is_search_file(u)], "/static/"),
+        "settle": fetched_bytes(site, [u for u in settled if is_search_file(u)], "/static/"),
+        "kinds": {
+            kind: fetched_bytes(site, fetched, f"/static/search/{kind}")
+            for kind in ("catalog", "lexicon", "postings", "tiers", "docs", "text")
+        },
         "pieces": len({u for u in fetched if "/static/search/" in u}),
     }
 
 
 HEADER = (
     f"{'corpus':>13} | {'code':>6} | {'catalog':>11} | {'lexicon':>16} | {'postings':>17} | "
-    f"{'before 1st':>10} | {'session':>14} | {'1st results':>11} | {'ready':>7} | "
+    f"{'before 1st':>10} | {'session':>14} | {'settle':>6} | {'1st results':>11} | {'ready':>7} | "
     f"{'key p95/max':>13} | {'queries w/ task >50ms':>21} | {'longest task':>12}"
 )
 LEGEND = (
     "(code = lunr.js + search.js, search-backend.js, inject.js, search-text.js, search-store.js, "
-    "search-engine.js, search-worker.js (gz KB); catalog raw/gz KB; lexicon, postings: pieces, raw/gz "
-    f"KB of them all; 'before 1st' = the search files fetched before the first results of '{QUERY}' "
-    "(gz); session = the search files fetched while loading the page and typing every query (gz), and "
-    "how many pieces; docs and text pieces together, fetched only for the results shown: "
+    "search-query.js, search-proof.js, search-engine.js, search-worker.js (gz KB); catalog raw/gz KB; "
+    "lexicon, postings (first and later tiers): pieces, raw/gz KB of them all; 'before 1st' = the "
+    f"search files fetched before the first results of '{QUERY}' (gz); session = the search files "
+    "fetched while loading the page and typing every query, each until its excerpts are shown (gz), "
+    "and how many pieces; settle = the part of it fetched after a query's results, for its excerpts, "
+    "once typing rested; docs and text pieces together, fetched only for the results shown: "
 )
 
 
@@ -166,6 +184,7 @@ def row(name: str, s: dict[str, tuple[int, int, int]], m: dict[str, float], quer
             *kinds,
             f"{m['before_first'] / 1024:7.0f} KB",
             f"{m['session'] / 1024:5.0f} KB {m['pieces']:4}f",
+            f"{m['settle'] / 1024:3.0f} KB",
             f"{m['first']:8.0f} ms",
             f"{m['full']:4.0f} ms",
             f"{m['key_p95']:4.0f}/{m['key_max']:4.0f} ms",
@@ -247,9 +266,17 @@ def main() -> None:
                 quality(browser, small / "site", pagefind, work)
             print(f"\nSpeed and size ({len(queries)} queries typed at {TYPING_DELAY_MS} ms a key):")
             print(HEADER)
+            kinds = {}
             for name, site in corpora.items():
-                print(row(name, sizes(site), measure(browser, site, queries), len(queries)))
+                m = measure(browser, site, queries)
+                kinds[name] = m["kinds"]
+                print(row(name, sizes(site), m, len(queries)))
             print(LEGEND + ", ".join(f"{n} {pieces_kb(site):.0f} KB gz" for n, site in corpora.items()) + ")")
+            for name, by_kind in kinds.items():
+                print(
+                    f"Session by kind, {name} (gz KB): "
+                    + ", ".join(f"{k} {v / 1024:.0f}" for k, v in by_kind.items())
+                )
             for name, site in corpora.items():
                 if pagefind:
                     print(f"Pagefind, {name}: {pagefind_session(browser, pagefind, site, work, queries)}")

@@ -2,19 +2,20 @@
 
 Text becomes terms as ``sitegen/search_text.py`` says (spelling variants folded, light stems, hyphenated
 words joined, acronym pairs mined from the papers); ``static/search-engine.js`` reads queries the same
-way and scores the postings it fetches with lunr's BM25 (k1, b and field boosts as lunr's Builder).
+way and adds up the impacts (lunr's BM25 scores, made here) of the postings it fetches.
 
 The index is sharded so that a query downloads only what it needs, at any number of papers:
 
-- ``catalog.js`` (once per visit): what BM25 needs globally (paper count, each paper's field lengths,
-  long ones to within 5%, their averages, field boosts), the themes and each paper's theme (for the theme
-  counts), the mined acronym pairs, and where every other file's pieces start (shard keys, papers a
-  piece) with their versions;
+- ``catalog.js`` (once per visit): the paper count, the impact scale, the themes and each paper's
+  theme (for the theme counts), the mined acronym pairs, and where every other file's pieces start
+  (shard keys, papers a piece) with their versions: nothing per paper but a few theme runs;
 - ``lexicon/<n>.js``: the terms, sorted, with how many papers hold each, in shards by term prefix
   (a prefix's terms stay together while under a byte budget, else the prefix is split by its next
-  letter): completions, spelling families and typos are found there;
-- ``postings/<n>.js``: per field, per term, the papers that hold it as delta-coded numbers with their
-  frequencies (``encode_postings``), in shards by term prefix as well;
+  letter): completions, spelling families and typos are found there; a prefix whose terms span several
+  shards has its most common completions listed in the first of them, so typing it fetches one shard;
+- ``postings/<n>.js``: per term, the first tier of its papers by impact (``search_tiers.py``: each
+  paper's BM25 score for it, computed here), in shards by term prefix as well, and where its later
+  tiers are: ``tiers/<n>.js``, fetched only when a query needs more of the term's papers;
 - ``docs/<n>.js``: what a result shows (title, slug), by paper number range: fetched for the results
   on screen only;
 - ``text/<n>.js``: the abstracts' plain text in chunks of a few papers, for the excerpts on screen
@@ -30,18 +31,16 @@ from __future__ import annotations
 import hashlib
 import itertools
 import json
-import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from lunr import get_default_builder
-
+from sitegen import search_lexicon, search_tiers, slugs
 from sitegen.model import Site
 from sitegen.render import PaperView
 from sitegen.search_text import Acronyms, field_terms, mine_acronyms
 
-FORMAT = 3
+FORMAT = 4
 TITLE_BOOST = 10  # a title hit outranks an abstract that mentions the term many times
 FIELDS: tuple[tuple[str, int], ...] = (
     ("title", TITLE_BOOST),
@@ -50,10 +49,6 @@ FIELDS: tuple[tuple[str, int], ...] = (
     ("tags", 1),
     ("arxiv", TITLE_BOOST),  # typing a paper's arXiv id (or arxiv:<id>) finds it first
 )
-# lunr's BM25 parameters (lunr.js 2.3.9 uses the same).
-LENGTH_STEP = 1.1  # the scale of the lengths' digits (see ``length_codes``)
-LENGTH_MIDDLE = 16  # the digit of an average length; digits run 1-31, one base-32 digit each
-K1, B = get_default_builder()._k1, get_default_builder()._b
 
 
 @dataclass(frozen=True)
@@ -62,12 +57,16 @@ class Budgets:
     (a few hundred bytes of headers) and a round trip, so a piece is a few KB: small enough that a query
     downloads little beyond what it needs, big enough that the overhead stays a small share."""
 
-    lexicon: int = 4096
-    postings: int = 4096  # a common term's postings are a piece of their own
-    # What a result shows (title, link) of about 50 papers: a screen of results fetches up to 20 of
-    # these (a few KB each), and titles compress well only together.
-    docs: int = 8192
-    text: int = 4096  # the excerpts on screen fetch a few of these
+    lexicon: int = 2048
+    postings: int = 1024  # first tiers: a few terms' (each typed word completes to terms of its own)
+    tiers: int = 1024  # later tiers; a tier over it is a piece of its own
+    # Papers in a term's first tier: a few screens of 20 results, so that a query of common words is
+    # usually decided by the first tiers (a later tier is fetched when it is not).
+    first_tier: int = 64
+    # What a result shows (its title; its link when the title does not give it): one paper's, as in a
+    # large site every result on screen comes from a piece of its own, whatever the piece holds.
+    docs: int = 160
+    text: int = 1024  # an abstract: the excerpts on screen fetch one each
 
 
 # The names (under static/) the search files are written to.
@@ -76,7 +75,14 @@ LEXICON_DIR = "search/lexicon/"
 POSTINGS_DIR = "search/postings/"
 DOCS_DIR = "search/docs/"
 TEXT_DIR = "search/text/"
-PARTS = {"lexicon": LEXICON_DIR, "postings": POSTINGS_DIR, "docs": DOCS_DIR, "text": TEXT_DIR}
+TIERS_DIR = "search/tiers/"
+PARTS = {
+    "lexicon": LEXICON_DIR,
+    "postings": POSTINGS_DIR,
+    "tiers": TIERS_DIR,
+    "docs": DOCS_DIR,
+    "text": TEXT_DIR,
+}
 LUNR_FILE = "vendor/lunr.min.js"
 MANIFEST_FILE = "search/manifest.js"  # unversioned: the one file that names the catalog's version
 
@@ -213,33 +219,6 @@ def encode_numbers(values: Iterable[int]) -> str:
     return "".join(_number(v) for v in values)
 
 
-def average(lengths: Sequence[int]) -> float:
-    return sum(lengths) / len(lengths) if lengths else 0.0
-
-
-def length_codes(lengths: Sequence[int]) -> str:
-    """Each paper's field length as one digit: 0 for none, else its ratio to the field's average on a
-    scale of LENGTH_STEP (so within 5% of it, from a quarter of the average to four times it). BM25
-    only weighs a length against the average, and one digit a paper keeps the catalog small at any size,
-    as search engines keep their length norms in a byte."""
-    mean = average(lengths) or 1.0
-    step = math.log(LENGTH_STEP)
-    return encode_numbers(
-        0 if n == 0 else min(2 * LENGTH_MIDDLE - 1, max(1, round(math.log(n / mean) / step) + LENGTH_MIDDLE))
-        for n in lengths
-    )
-
-
-def is_scaled(lengths: Sequence[int]) -> bool:
-    """Whether a field's lengths are shipped on LENGTH_STEP's scale: those that are not all one digit
-    (titles are exact; abstracts, a hundred words and more, within 5%)."""
-    return any(n >= 32 for n in lengths)
-
-
-def field_lengths(lengths: Sequence[int]) -> str:
-    return length_codes(lengths) if is_scaled(lengths) else encode_numbers(lengths)
-
-
 def runs(values: Sequence[int]) -> str:
     """A sequence as (value, repeat count) pairs: the papers are in theme order, so a few pairs."""
     return encode_numbers(
@@ -282,50 +261,89 @@ class Inverted:
         }
         return cls(by_code_unit(counts), encoded, counts, lengths)
 
-    def entry_size(self, t: str) -> int:
-        return len(t) + 3 + sum(len(by_term.get(t, "")) + 1 for by_term in self.postings.values())
-
 
 Files = dict[str, bytes]
 
 
 def lexicon_files(inverted: Inverted, budget: int) -> tuple[list[str], Files]:
-    """The terms with how many papers hold each (for completions and typos), in shards by prefix."""
+    """The terms with how many papers hold each (for completions and typos), in shards by prefix; in
+    the shard where a prefix's terms start, when they span several shards, its most common completions
+    (``tops``), so that the word being typed needs one shard, not all of the prefix's."""
     terms = inverted.terms
     starts = prefix_shards(terms, [len(t) + 4 for t in terms], budget)
+    keys = shard_keys(terms, starts)
+    tops: list[dict[str, list[str]]] = [{} for _ in starts]
+    units = [search_lexicon.code_units(t) for t in terms]
+    for prefix in sorted(search_lexicon.spanning_prefixes(terms, starts)):
+        top = search_lexicon.most_common(terms, units, inverted.counts, prefix)
+        entry = [" ".join(top), encode_numbers(inverted.counts[t] for t in top)]
+        tops[search_lexicon.shard_of(keys, prefix)][prefix] = entry
     files = {}
     for number, (a, b) in enumerate(spans(starts, len(terms))):
         part = terms[a:b]
-        payload = {"terms": part, "counts": encode_numbers(inverted.counts[t] for t in part)}
-        files[f"{LEXICON_DIR}{number}.js"] = as_script(f"lexicon{number}", payload)
-    return shard_keys(terms, starts), files
-
-
-def postings_files(inverted: Inverted, budget: int) -> tuple[list[str], Files]:
-    """Every field's postings, in shards by prefix: a term's postings are fetched when a query needs it."""
-    terms = inverted.terms
-    starts = prefix_shards(terms, [inverted.entry_size(t) for t in terms], budget)
-    files = {}
-    for number, (a, b) in enumerate(spans(starts, len(terms))):
-        part = terms[a:b]
-        # Per field, the terms' postings one after another, a space before each but the first (a term
-        # absent from a field costs one space).
-        fields = {
-            name: " ".join(by_term.get(t, "") for t in part) for name, by_term in inverted.postings.items()
+        payload = {
+            "terms": part,
+            "counts": encode_numbers(inverted.counts[t] for t in part),
+            "tops": tops[number],
         }
-        payload = {"terms": part, "postings": fields}
+        files[f"{LEXICON_DIR}{number}.js"] = as_script(f"lexicon{number}", payload)
+    return keys, files
+
+
+def tiered_postings(inverted: Inverted, first_tier: int) -> dict[str, search_tiers.Tiered]:
+    """Every term's papers in impact order, cut into tiers (``search_tiers``), from its postings."""
+    fields = search_tiers.Fields.of(dict(FIELDS), inverted.lengths)
+    return {
+        t: search_tiers.tiered(
+            search_tiers.impacts(
+                {name: decode_postings(by[t]) for name, by in inverted.postings.items() if t in by}, fields
+            ),
+            first_tier,
+            _number,
+        )
+        for t in inverted.terms
+    }
+
+
+def postings_files(
+    terms: Sequence[str], postings: Mapping[str, search_tiers.Tiered], budgets: Budgets
+) -> tuple[list[str], Files]:
+    """Every term's first tier, in shards by prefix, with the numbers of the pieces of its later tiers;
+    the later tiers in ``tiers/<n>.js``."""
+    later = search_tiers.pack_later(terms, postings, budgets.tiers)
+    where: dict[str, list[int]] = {}
+    files = {}
+    for number, piece in enumerate(later):
+        for t, _ in piece:
+            where.setdefault(t, []).append(number)
+        payload = {"terms": [t for t, _ in piece], "postings": [postings[t].later[d] for t, d in piece]}
+        files[f"{TIERS_DIR}{number}.js"] = as_script(f"tiers{number}", payload)
+    sizes = [len(t) + len(postings[t].first) + 3 * len(where.get(t, ())) + 6 for t in terms]
+    starts = prefix_shards(terms, sizes, budgets.postings)
+    for number, (a, b) in enumerate(spans(starts, len(terms))):
+        part = terms[a:b]
+        payload = {
+            "terms": part,
+            "postings": [postings[t].first for t in part],
+            "later": [encode_numbers(where.get(t, ())) for t in part],
+        }
         files[f"{POSTINGS_DIR}{number}.js"] = as_script(f"postings{number}", payload)
     return shard_keys(terms, starts), files
 
 
+def shown_record(title: str, slug: str) -> list[str]:
+    """What a result shows: [title] when its slug is the one the title gives (most papers: titles
+    are about half of what results fetch), else [title, slug]."""
+    return [title] if slug and slugs.plain_slug(title) == slug else [title, slug]
+
+
 def id_range_files(kind: str, items: Sequence[Any], sizes: Sequence[int], budget: int) -> tuple[int, Files]:
     """Per-paper records in pieces of consecutive papers: as many papers a piece as fit ``budget`` bytes
-    on average (so the catalog says one number, not where each piece starts)."""
+    on average (so the catalog says one number, and a piece is only its records: piece n starts at
+    paper n times that number)."""
     per = max(1, budget * len(items) // max(1, sum(sizes)))
     files = {
-        f"search/{kind}/{number}.js": as_script(
-            f"{kind}{number}", {"first": first, kind: list(items[first : first + per])}
-        )
+        f"search/{kind}/{number}.js": as_script(f"{kind}{number}", list(items[first : first + per]))
         for number, first in enumerate(range(0, len(items), per))
     }
     return per, files
@@ -373,10 +391,11 @@ def search_files(
     acronyms = acronyms_of(docs)
     inverted = assemble(docs, acronyms)
     lexicon_keys, files = lexicon_files(inverted, budgets.lexicon)
-    postings_keys, postings = postings_files(inverted, budgets.postings)
-    shown = [[doc["title"], p.slug] for doc, p in zip(docs, site.papers, strict=True)]
+    tiered = tiered_postings(inverted, budgets.first_tier)
+    postings_keys, postings = postings_files(inverted.terms, tiered, budgets)
+    shown = [shown_record(doc["title"], p.slug) for doc, p in zip(docs, site.papers, strict=True)]
     docs_per_piece, doc_files = id_range_files(
-        "docs", shown, [len(d[0]) + len(d[1]) + 8 for d in shown], budgets.docs
+        "docs", shown, [sum(len(part) + 3 for part in d) + 2 for d in shown], budgets.docs
     )
     abstracts = [doc["abstract"] for doc in docs]
     text_per_piece, text_files = id_range_files(
@@ -386,15 +405,8 @@ def search_files(
     theme_number = {t.slug: n for n, t in enumerate(site.themes)}
     catalog = {
         "format": FORMAT,
-        "k1": K1,
-        "b": B,
         "count": len(docs),
-        "fields": [list(field) for field in FIELDS],
-        "lengths": {name: field_lengths(inverted.lengths[name]) for name, _ in FIELDS},
-        "scaled": sorted(name for name, _ in FIELDS if is_scaled(inverted.lengths[name])),
-        "averages": {name: average(inverted.lengths[name]) for name, _ in FIELDS},
-        "lengthStep": LENGTH_STEP,
-        "lengthMiddle": LENGTH_MIDDLE,
+        "impact": {"floor": search_tiers.IMPACT_FLOOR, "step": search_tiers.IMPACT_STEP},
         "themes": [[t.slug, t.title] for t in site.themes],
         "themeRuns": runs([theme_number[p.theme] for p in site.papers]),
         "acronyms": {short.lower(): list(long) for short, long in acronyms.by_short.items()},

@@ -47,6 +47,19 @@ def slugify(title: str, max_length: int = SLUG_MAX) -> str:
     return slug
 
 
+def plain_slug(title: str) -> str:
+    """The slug a title gives by a rule simple enough for static/search-store.js to apply as well (so
+    search results omit a slug equal to it): ASCII letters and digits lower-cased, in words joined by
+    hyphens, cut at a word within SLUG_MAX."""
+    ascii_text = unicodedata.normalize("NFKD", title).encode("ascii", "ignore").decode("ascii").lower()
+    slug = ""
+    for word in re.findall(r"[a-z0-9]+", ascii_text):
+        if len(slug) + len(word) + bool(slug) > SLUG_MAX:
+            break
+        slug = f"{slug}-{word}" if slug else word
+    return slug
+
+
 def _spell_greek(char: str) -> str:
     match = _GREEK_NAME.match(unicodedata.name(char, "")) if "\u0370" <= char <= "\u03ff" else None
     return f" {match.group(1).lower()} " if match else char

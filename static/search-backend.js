@@ -14,6 +14,8 @@
     lunr: absolute(tag.getAttribute("data-lunr")),
     text: absolute(tag.getAttribute("data-text")),
     store: absolute(tag.getAttribute("data-store")),
+    query: absolute(tag.getAttribute("data-query")),
+    proof: absolute(tag.getAttribute("data-proof")),
     engine: absolute(tag.getAttribute("data-engine"))
   };
   var state = { ready: false, error: null };
@@ -77,7 +79,9 @@
         Promise.all([self.sitegenInject(urls.lunr), self.sitegenInject(urls.catalog)]).then(function () {
           return self.sitegenInject(urls.text);
         }).then(function () {
-          return Promise.all([self.sitegenInject(urls.store), self.sitegenInject(urls.engine)]);
+          return Promise.all([self.sitegenInject(urls.store), self.sitegenInject(urls.query), self.sitegenInject(urls.proof)]);
+        }).then(function () {
+          return self.sitegenInject(urls.engine);
         }).then(function () {
           var catalog = data("catalog");
           versions = catalog.versions;

@@ -1,87 +1,86 @@
-/* The search engine: the sharded index (sitegen/search.py) fetched piece by piece as queries need it,
- * scored with lunr's BM25, and queries understood the way a researcher means them. Runs in the Web Worker
+/* The search engine: the sharded index (sitegen/search.py) fetched piece by piece as queries need it, and
+ * the papers ranked by their impacts (lunr's BM25 scores, computed at build time). Runs in the Web Worker
  * (search-worker.js) when the site is served over http(s), and on the page itself when it is opened from
- * disk. Needs lunr.js and search-text.js; no DOM.
+ * disk. Needs lunr.js, search-text.js, search-store.js, search-query.js (which reads the query into
+ * groups of alternatives) and search-proof.js (what the tiers fetched so far prove); no DOM.
  *
- * A query word matches: its own term (full weight), its Porter family ("generalization" for "generalize":
- * lower weight, so an exact word ranks first), and, when it matches nothing, index terms one or two edits
- * away that start with the same two letters (longer words only). The word being typed matches its most common
- * completions. A hyphenated word matches the joined word or all its parts; two words that are one indexed
- * word joined ("pre training") match it. Acronym pairs were applied to the index at build time. Every word
- * must match (AND); when fewer than FEW papers have them all, the papers with most of them follow, and the
- * result says so. A quoted phrase must appear, on terms, in the title or the abstract (fetched for the
- * candidates only).
+ * Every word must match (AND); when fewer than FEW papers have them all, the papers with most of them
+ * follow, and the result says so. A quoted phrase must appear, on terms, in the title or the abstract
+ * (fetched for the candidates only).
  *
- * Every question the engine asks of the index (is this a term, which terms start with this, a term's
- * postings, a paper's title or abstract) is answered from the pieces already here, or noted as missing;
- * a request is worked out again once the missing pieces have arrived, until nothing is missing. So the
- * same query gives the same answer whether the index came in one piece or in many.
+ * A term's papers come in tiers, highest impact first; a paper not yet fetched scores at most the last
+ * fetched one. A query is ranked on the tiers here; when that proves the papers asked for (no paper
+ * could still overtake the last of them: the threshold argument of WAND and block-max indexes), it
+ * stops, and counts are estimates; otherwise the next tiers are fetched, down to every paper of every
+ * term (phrases and few-match fallbacks always go that far), where the ranking is the full one.
+ *
+ * Every question the engine asks of the index is answered from the pieces already here, or noted as
+ * missing; a request is worked out again once the missing pieces have arrived, until nothing is
+ * missing. So the same query gives the same answer whether the index came in one piece or in many.
  */
 (function (global) {
   "use strict";
 
-  var T = global.sitegenSearchText, term = T.term, tokens = T.tokens, trim = T.trim, TRIM = T.TRIM;
-  var normalise = T.normalise;
+  var T = global.sitegenSearchText, Q = global.sitegenSearchQuery, Store = global.sitegenSearchStore;
+  var P = global.sitegenSearchProof;
+  var term = T.term, tokens = T.tokens, parse = Q.parse;
   var FEW = 10; // fewer AND results than a screenful: papers with most of the words follow
-  // Completions of the word being typed, the most common first: a short prefix has a great many, and
-  // only its most common words fill a screen of results, so it is expanded to fewer.
-  var MAX_COMPLETIONS = 12;
-  var SHORT_PREFIX_COMPLETIONS = [0, 0, 3, 6]; // by the prefix's length
-  var FAMILY_MIN_STEM = 4; // shorter stems ("ne" while typing "neural") have no family worth the fetch
-  // A word of the same Porter family is found but weighs less, the less of the word it shares: "molecular"
-  // for "molecule" nearly as much as the word, "general" for "generalization" hardly at all.
-  var FAMILY_WEIGHT = 0.5;
-  var COMPLETION_WEIGHT = 0.7;
-  var TYPO_WEIGHT = 0.5;
-  var MAX_TYPOS = 3;
   var PHRASE_CHECKS = 60; // papers whose abstract a quoted phrase is looked for in: three pages' worth
   var EXACT_BONUS = 1e6;
-  var NONE = { docs: [], scores: [] };
+  // The hits an exact title is looked for among (their titles fetched): a title equal to the query has
+  // every word of it in the title (boosted), so it is among the first few; as many as the header's
+  // dropdown and a keystroke show, so that looking fetches no title beyond theirs.
+  var EXACT_AMONG = 8;
+  var NONE = { docs: [], scores: [], at: new Map(), bound: 0 };
 
   /* ---------- the engine ---------- */
 
   function Engine(store) {
     this.store = store;
+    this.reader = new Q.Reader(store);
     this.n = store.count;
     this.themes = store.themes;
-    this.scored = new Map(); // term -> {docs, scores}, made when first needed
-    this.stems = new Map(); // term -> its Porter stem
+    this.scored = new Map(); // term -> its papers fetched so far (see posting)
     this.titles = new Map(); // paper -> its title normalised
     this.acronyms = store.acronyms;
     this.shortOf = new Map(); // long form's terms, joined -> the short form's term
     Object.keys(this.acronyms).forEach(function (short) { this.shortOf.set(this.acronyms[short].join(" "), term(short)); }, this);
   }
 
-  // A term's papers and, per paper, its BM25 score summed over the fields (boosts included), with
-  // lunr's formula and parameters (lunr's Builder gives each field the same). Null while not here.
+  // Term t's papers fetched so far, in impact order: docs, their scores, at (paper -> score), and
+  // bound: the most an unfetched paper can score (0 once every tier is here). Null while missing.
   Engine.prototype.posting = function (t) {
-    var cached = this.scored.get(t);
-    if (cached) return cached;
-    var encoded = this.store.postings(t);
-    if (!encoded) return null;
-    var n = this.n, k1 = this.store.k1, b = this.store.b, sum = new Map();
-    this.store.fields.forEach(function (field) {
-      if (!encoded[field.name]) return;
-      var decoded = T.decodePostings(encoded[field.name]), docs = decoded[0], tfs = decoded[1];
-      var idf = Math.log(1 + Math.abs((n - docs.length + 0.5) / (docs.length + 0.5)));
-      for (var j = 0; j < docs.length; j++) {
-        var norm = k1 * (1 - b + (b * field.lengths[docs[j]]) / field.average);
-        sum.set(docs[j], (sum.get(docs[j]) || 0) + ((idf * (k1 + 1) * tfs[j]) / (norm + tfs[j])) * field.boost);
-      }
-    });
-    var docs = Int32Array.from(sum.keys()).sort(), scores = new Float32Array(docs.length);
-    for (var j = 0; j < docs.length; j++) scores[j] = sum.get(docs[j]);
-    cached = { docs: docs, scores: scores };
-    this.scored.set(t, cached);
-    return cached;
+    var p = this.scored.get(t);
+    if (p) return p;
+    var head = this.store.postings(t);
+    if (head === undefined) return null;
+    p = { levels: [], docs: [], scores: [], at: new Map(), later: head ? head.later : [], depth: 0, bound: 0 };
+    if (head) this.extend(p, head.first);
+    this.scored.set(t, p);
+    return p;
   };
 
-  // How many papers hold term t (0 while its lexicon piece is missing).
-  Engine.prototype.df = function (t) { return this.store.holders(t) || 0; };
+  Engine.prototype.extend = function (p, encoded) {
+    var from = p.docs.length, floor = this.store.impact.floor, step = this.store.impact.step;
+    Store.decodeTier(encoded, p.levels, p.docs);
+    for (var j = from; j < p.docs.length; j++) {
+      var score = floor * Math.pow(step, p.levels[j]);
+      p.scores.push(score);
+      p.at.set(p.docs[j], score);
+    }
+    p.bound = p.depth < p.later.length ? p.scores[p.scores.length - 1] : 0;
+  };
 
-  Engine.prototype.has = function (t) { return t !== null && this.df(t) > 0; };
-
-  Engine.prototype.startingWith = function (prefix) { return this.store.startingWith(prefix) || []; };
+  // Add term t's next tier when it is here (true), else note it missing (false).
+  Engine.prototype.deepen = function (t) {
+    var p = this.scored.get(t);
+    if (!p || p.depth >= p.later.length) return false;
+    var encoded = this.store.tier(t, p.later, p.depth);
+    if (encoded === undefined) return false;
+    p.depth++;
+    this.extend(p, encoded);
+    return true;
+  };
 
   Engine.prototype.title = function (doc) {
     var record = this.store.record("docs", doc);
@@ -97,145 +96,13 @@
     return this.titles.get(doc);
   };
 
-  Engine.prototype.stemOf = function (t) {
-    if (!this.stems.has(t)) this.stems.set(t, lunr.stemmer(new lunr.Token(t)).toString());
-    return this.stems.get(t);
-  };
-
-  // The terms of t's Porter family (its own stem): Porter only rewrites a word's ending, so they are
-  // among the terms that start with the stem less its last letter.
-  Engine.prototype.family = function (t) {
-    var stem = this.stemOf(t), self = this;
-    if (stem.length < FAMILY_MIN_STEM) return [];
-    return this.startingWith(stem.slice(0, Math.max(1, stem.length - 1))).filter(function (u) {
-      return self.stemOf(u) === stem;
-    });
-  };
-
-  // Terms starting with prefix, the most common first, at most MAX_COMPLETIONS.
-  Engine.prototype.completions = function (prefix) {
-    var self = this, found = this.startingWith(prefix).map(function (t) { return [t, self.df(t)]; });
-    found.sort(function (a, b) { return b[1] - a[1] || (a[0] < b[0] ? -1 : 1); });
-    return found.slice(0, SHORT_PREFIX_COMPLETIONS[prefix.length] || MAX_COMPLETIONS).map(function (f) { return f[0]; });
-  };
-
-  // The two letters a typo's word is looked for under: its own first two, or those a swap or an extra
-  // letter there would have hidden ("rtansformer", "tarnsformer", "taransformer": "tr"). Never a whole
-  // letter's terms: that would fetch a large part of the lexicon.
-  function typoPrefixes(t) {
-    var prefixes = [];
-    [t.slice(0, 2), t[1] + t[0], t[0] + t[2]].forEach(function (p) {
-      if (prefixes.indexOf(p) < 0) prefixes.push(p);
-    });
-    return prefixes;
-  }
-
-  // Index terms within edit distance max of t, under typoPrefixes(t) (nearest and most common first).
-  Engine.prototype.near = function (t, max, limit) {
-    var found = [], self = this;
-    typoPrefixes(t).forEach(function (prefix) {
-      self.startingWith(prefix).forEach(function (u) {
-        if (Math.abs(u.length - t.length) > max) return;
-        var d = T.distance(t, u, max);
-        if (d <= max) found.push([d, -self.df(u), u]);
-      });
-    });
-    found.sort(function (a, b) { return a[0] - b[0] || a[1] - b[1] || (a[2] < b[2] ? -1 : 1); });
-    return found.slice(0, limit).map(function (f) { return { term: f[2], distance: f[0] }; });
-  };
-
-  // Within edit distance 1 (words of 5-7 letters) or 2 (8 and more); none for shorter words (too many
-  // near misses).
-  Engine.prototype.nearTerms = function (t, limit) {
-    var max = t.length >= 8 ? 2 : t.length >= 5 ? 1 : 0;
-    return max ? this.near(t, max, limit) : [];
-  };
-
-  // The ways one query word can match: [{terms: [...], weight}], each alternative needing all its terms.
-  Engine.prototype.alternatives = function (word, typing) {
-    var parts = word.split("-").filter(function (p) { return p.replace(TRIM, ""); });
-    var self = this, alts = [], seen = new Set();
-    function add(list, weight) {
-      list = list.filter(function (t) { return t !== null; });
-      var key = list.join(" ");
-      if (!list.length || seen.has(key) || !list.every(function (t) { return self.has(t); })) return;
-      seen.add(key);
-      alts.push({ terms: list, weight: weight });
-    }
-    if (parts.length > 1) {
-      add([term(parts.join(""))], 1);
-      add(parts.map(term), 1);
-      if (typing) this.completions(trim(parts.join(""))).forEach(function (c) { add([c], COMPLETION_WEIGHT); });
-      return alts;
-    }
-    var t = term(word);
-    if (t === null) return null; // a stop word: not a condition
-    add([t], 1);
-    this.family(t).forEach(function (u) {
-      var shared = 0;
-      while (shared < u.length && u[shared] === t[shared]) shared++;
-      add([u], FAMILY_WEIGHT * Math.pow(shared / Math.max(u.length, t.length), 2));
-    });
-    if (typing) {
-      var raw = trim(word);
-      this.completions(raw).concat(raw !== t ? this.completions(t) : []).forEach(function (c) { add([c], COMPLETION_WEIGHT); });
-    }
-    if (!alts.length) {
-      this.nearTerms(t, MAX_TYPOS).forEach(function (near) { add([near.term], TYPO_WEIGHT / near.distance); });
-    }
-    return alts;
-  };
-
-  // "a b "c d" e" -> words a b c d e (the last one unfinished while typing) and the phrase [c, d]. A
-  // quote still open is not a phrase yet: its words are searched as words while it is being typed.
-  function parse(raw) {
-    var phrases = [];
-    var rest = raw.replace(/"([^"]*)"/g, function (_, phrase) {
-      var t = tokens(phrase).map(function (tk) { return tk.term; }).filter(Boolean);
-      if (t.length > 1) phrases.push(t);
-      return " " + phrase + " ";
-    }).replace(/"/g, " ");
-    var words = rest.split(/\s+/).map(function (w) { return w.replace(/^arxiv:/i, ""); }).filter(function (w) {
-      return w.replace(TRIM, "");
-    });
-    var typing = !/[\s"]$/.test(raw) && words.length > 0;
-    return { words: words, typing: typing, phrases: phrases, exact: normalise(raw.replace(/"/g, " ")) };
-  }
-
-  // The query's conditions: one group per word that can match something, or per two words that are
-  // one indexed word when joined. Words that match nothing at all are listed in missing.
-  Engine.prototype.groups = function (parsed) {
-    var groups = [], missing = [], words = parsed.words;
-    for (var i = 0; i < words.length; i++) {
-      var typing = parsed.typing && i === words.length - 1;
-      if (typing && trim(words[i]).length < 2) continue; // one letter matches half the index
-      var alts = this.alternatives(words[i], typing);
-      if (alts === null) continue;
-      var next = words[i + 1], joined = next && !/-/.test(words[i] + next) ? term(words[i] + next) : null;
-      if (joined && this.has(joined) && !(parsed.typing && i + 1 === words.length - 1)) {
-        var pair = this.alternatives(next, false) || [];
-        alts = [{ terms: [joined], weight: 1 }].concat(alts.length && pair.length ? [{ terms: [alts[0].terms[0], pair[0].terms[0]], weight: 1 }] : []);
-        groups.push({ label: words[i] + " " + next, alts: alts });
-        i++;
-        continue;
-      }
-      if (alts.length) groups.push({ label: words[i], alts: alts });
-      else missing.push(words[i]);
-    }
-    return { groups: groups, missing: missing };
-  };
-
-  Engine.prototype.idf = function (t) {
-    return Math.log(1 + this.n / (this.df(t) || 1));
-  };
-
   // Per paper, the best weighted score among a word's ways of matching (an alternative of several
   // terms counts where all of them are), and the weight of that match for coverage.
   Engine.prototype.scoreGroup = function (group, touch) {
     var n = this.n, best = new Float64Array(n), cover = new Float64Array(n), self = this;
     group.alts.forEach(function (alt) {
       var lists = alt.terms.map(function (t) { return self.posting(t) || NONE; });
-      var idf = Math.min.apply(null, alt.terms.map(function (t) { return self.idf(t); }));
+      var idf = Math.min.apply(null, alt.terms.map(function (t) { return self.reader.idf(t); }));
       var count = lists.length > 1 ? new Uint8Array(n) : null, sum = lists.length > 1 ? new Float64Array(n) : null;
       lists.forEach(function (list, k) {
         for (var j = 0; j < list.docs.length; j++) {
@@ -259,14 +126,108 @@
   // matching it (a word counts once however many of its forms a paper has), and put in a tier: 0 has
   // every word and phrase, 1 every word, 2 some words (ranked by how many, the rarer words counting
   // more). Tiers 1 and 2 are kept only when tier 0 has fewer than FEW papers.
-  Engine.prototype.search = function (raw) {
-    var parsed = parse(raw), g = this.groups(parsed), groups = g.groups;
-    var result = { raw: raw, hits: [], groups: groups, missing: g.missing, phrases: parsed.phrases };
+
+  // The query's terms, each once.
+  function queryTerms(groups) {
+    var terms = [];
+    groups.forEach(function (g) {
+      g.alts.forEach(function (alt) { alt.terms.forEach(function (t) { if (terms.indexOf(t) < 0) terms.push(t); }); });
+    });
+    return terms;
+  }
+
+  // Run the query: ranked on the tiers here while they prove the first `need` hits (in the theme
+  // numbered `theme`, when not null), else on every paper of every term (see rank). Provisional while
+  // a piece is missing. quick (a keystroke while typing goes on): no later tier is fetched; what the
+  // first tiers do not prove is ranked on them (rank), counts estimated, and marked provisional.
+  Engine.prototype.search = function (raw, need, theme, quick) {
+    var parsed = parse(raw), g = this.reader.groups(parsed), groups = g.groups, self = this;
+    var result = { raw: raw, hits: [], groups: groups, missing: g.missing, phrases: parsed.phrases, estimate: null };
     if (!groups.length) return result;
-    var n = this.n, marked = new Uint8Array(n), candidates = [];
+    var terms = queryTerms(groups);
+    for (;;) {
+      if (terms.some(function (t) { return self.posting(t) === null; })) return this.rank(parsed, groups, result);
+      var open = terms.filter(function (t) { return self.scored.get(t).bound > 0; });
+      if (!open.length) return this.rank(parsed, groups, result);
+      if (!parsed.phrases.length && this.prove(parsed, groups, result, need || 0, theme === undefined ? null : theme)) return result;
+      if (quick) return this.provisional(parsed, groups, result);
+      var deeper = 0;
+      P.blocking(this.evidence(groups)).forEach(function (t) { if (self.deepen(t)) deeper++; });
+      if (!deeper) return this.rank(parsed, groups, result);
+    }
+  };
+
+  Engine.prototype.provisional = function (parsed, groups, result) {
+    this.rank(parsed, groups, result);
+    result.provisional = true;
+    result.estimate = this.estimate(groups, result.hits.length);
+    return result;
+  };
+
+  // Each group's ways of matching with the lists of their terms fetched so far (see search-proof.js).
+  Engine.prototype.evidence = function (groups) {
+    var self = this;
+    return groups.map(function (g) {
+      return g.alts.map(function (alt) {
+        return { weight: alt.weight, terms: alt.terms, lists: alt.terms.map(function (t) { return self.scored.get(t); }) };
+      });
+    });
+  };
+
+  // Whether the tiers here prove the hits asked for: the first EXACT_AMONG overall (where an exact
+  // title is looked for) and the first `need` in the theme (see search-proof.js). Then the hits are the
+  // papers known to have every word (the first ones proven, the rest as known so far).
+  Engine.prototype.prove = function (parsed, groups, result, need, theme) {
+    var themeOf = this.store.themeOf, proof = P.weigh(this.evidence(groups));
+    function inTheme(p) { return themeOf[p.doc] === theme; }
+    if (proof.known.length < FEW || !proof.proves(theme === null ? Math.max(EXACT_AMONG, need) : EXACT_AMONG, null)) return false;
+    if (theme !== null && !proof.proves(need, inTheme)) return false;
+    result.hits = proof.known.map(function (p) {
+      return { doc: p.doc, tier: 0, covered: groups.length, coverage: 0, score: p.lo, exact: false };
+    });
+    result.estimate = this.estimate(groups, proof.known.length);
+    this.exactFirst(result, parsed);
+    return true;
+  };
+
+  // About how many papers have every word, were the words independent: the papers times each word's
+  // share of them (by its commonest way of matching). At least the papers known to have them all.
+  Engine.prototype.estimate = function (groups, known) {
+    var n = this.n, reader = this.reader, share = 1;
+    groups.forEach(function (g) {
+      var most = 0;
+      g.alts.forEach(function (alt) {
+        most = Math.max(most, Math.min.apply(null, alt.terms.map(function (t) { return reader.df(t); })));
+      });
+      share *= most / n;
+    });
+    return Math.max(known, Math.round(n * share));
+  };
+
+  function order(a, b) {
+    return a.tier - b.tier || (a.tier === 2 ? b.covered - a.covered || b.coverage - a.coverage : 0) ||
+      !!a.unchecked - !!b.unchecked || b.score - a.score || a.doc - b.doc;
+  }
+
+  // A title equal to the query comes first. It has every word in its title (boosted), so it is among
+  // the best-scored complete hits: only those are compared.
+  Engine.prototype.exactFirst = function (result, parsed) {
+    var exact = false, self = this;
+    result.hits.slice(0, EXACT_AMONG).forEach(function (h) {
+      if (h.tier === 0 && self.normalisedTitle(h.doc) === parsed.exact) { h.exact = exact = true; h.score += EXACT_BONUS; }
+    });
+    if (exact) result.hits.sort(order);
+  };
+
+  // The full ranking, on every paper of the terms (the papers here, while a piece is missing): every
+  // paper with any of the query's words is scored per word by its best way of matching it (a word
+  // counts once however many of its forms a paper has), and put in a tier: 0 has every word and
+  // phrase, 1 every word, 2 some words (ranked by how many, the rarer words counting more). Tiers 1
+  // and 2 are kept only when tier 0 has fewer than FEW papers.
+  Engine.prototype.rank = function (parsed, groups, result) {
+    var n = this.n, marked = new Uint8Array(n), candidates = [], self = this;
     function touch(doc) { if (!marked[doc]) { marked[doc] = 1; candidates.push(doc); } }
     var scored = groups.map(function (group) { return this.scoreGroup(group, touch); }, this);
-    var self = this;
     candidates.forEach(function (doc) {
       var covered = 0, coverage = 0, score = 0;
       scored.forEach(function (s) {
@@ -286,20 +247,11 @@
     }
     var complete = result.hits.filter(function (h) { return h.tier === 0; }).length;
     if (complete >= FEW) result.hits = result.hits.filter(function (h) { return h.tier === 0; });
-    function order(a, b) {
-      return a.tier - b.tier || (a.tier === 2 ? b.covered - a.covered || b.coverage - a.coverage : 0) ||
-        !!a.unchecked - !!b.unchecked || b.score - a.score || a.doc - b.doc;
-    }
     result.hits.sort(order);
-    // A title equal to the query comes first. It has every word in its title (boosted), so it is
-    // among the best-scored complete hits: only those are compared.
-    var exact = false;
-    result.hits.slice(0, 2 * FEW).forEach(function (h) {
-      if (h.tier === 0 && self.normalisedTitle(h.doc) === parsed.exact) { h.exact = exact = true; h.score += EXACT_BONUS; }
-    });
-    if (exact) result.hits.sort(order);
+    this.exactFirst(result, parsed);
     return result;
   };
+
 
   // Whether every phrase's terms appear in a row in the title or the abstract (a phrase that is the
   // long form of an acronym pair also by its short form); undefined while the paper's text is not here.
@@ -342,34 +294,21 @@
     return marks;
   };
 
-  // What the page shows of hits: title, link, theme, marks and (withExcerpt) an excerpt.
-  Engine.prototype.present = function (result, hits, withExcerpt) {
+  // What the page shows of hits: title, link, theme, marks and, for the first `excerpts` of them (all
+  // when true), an excerpt.
+  Engine.prototype.present = function (result, hits, excerpts) {
     var marks = this.markTerms(result), self = this;
-    return hits.map(function (h) {
+    return hits.map(function (h, i) {
       var d = self.store.record("docs", h.doc) || ["", ""], item = {
         doc: h.doc, title: d[0], slug: d[1], theme: self.themes[self.store.themeOf[h.doc]][1], exact: h.exact,
         tier: h.tier, titleMarks: T.marked(d[0], marks)
       };
-      if (withExcerpt) {
+      if (excerpts === true || i < excerpts) {
         var text = self.store.record("text", h.doc);
         if (text !== undefined) item.excerpt = T.excerpt(text, marks);
       }
       return item;
     });
-  };
-
-  // A nearby spelling for each word that matched nothing (for "No results").
-  Engine.prototype.suggest = function (words) {
-    var self = this, changed = false;
-    var out = words.map(function (w) {
-      var t = term(w);
-      if (t === null || self.has(t)) return w;
-      var near = self.nearTerms(t, 1)[0] || (t.length >= 4 ? self.near(t, 2, 1)[0] : null);
-      if (!near) return w;
-      changed = true;
-      return near.term;
-    });
-    return changed ? out.join(" ") : null;
   };
 
   // make() worked out again until every piece of the index it asked for is here.
@@ -381,19 +320,19 @@
   // One request of the page: the hits of msg.raw (in the theme whose slug is msg.theme, if any), the
   // counts per theme, and hits [msg.from, msg.from + msg.count) presented.
   Engine.prototype.answer = function (msg) {
-    var self = this, themeOf = this.store.themeOf;
-    return this.settle(function () { return self.search(msg.raw); }).then(function (result) {
-      var counts = {}, theme = null;
-      self.themes.forEach(function (t, i) { if (t[0] === msg.theme) theme = i; });
+    var self = this, themeOf = this.store.themeOf, theme = this.themeNumber(msg.theme), from = msg.from || 0;
+    return this.settle(function () { return self.search(msg.raw, from + msg.count, theme, msg.quick); }).then(function (result) {
+      var counts = {}, estimated = result.estimate !== null;
       result.hits.forEach(function (h) { var t = themeOf[h.doc]; counts[t] = (counts[t] || 0) + 1; });
       var shown = theme === null ? result.hits : result.hits.filter(function (h) { return themeOf[h.doc] === theme; });
-      var from = msg.from || 0, page = shown.slice(from, from + msg.count), words = parse(msg.raw).words;
+      var page = shown.slice(from, from + msg.count), words = parse(msg.raw).words;
+      var total = estimated ? scaleCounts(counts, result.estimate / result.hits.length, theme, shown.length) : shown.length;
       return self.settle(function () {
-        return { items: self.present(result, page, msg.excerpts), suggestion: result.hits.length ? null : self.suggest(words) };
+        return { items: self.present(result, page, msg.excerpts), suggestion: result.hits.length ? null : self.reader.suggest(words) };
       }).then(function (presented) {
         return {
-          id: msg.id, raw: msg.raw, total: shown.length, totalAll: result.hits.length,
-          complete: shown.filter(function (h) { return h.tier === 0; }).length, counts: counts,
+          id: msg.id, raw: msg.raw, total: total, totalAll: estimated ? result.estimate : result.hits.length,
+          exact: !estimated, provisional: !!result.provisional, complete: estimated ? total : shown.filter(function (h) { return h.tier === 0; }).length, counts: counts,
           words: result.groups.map(function (g) { return g.label; }), missing: result.missing,
           phrases: result.phrases.length, items: presented.items, themes: self.themes,
           suggestion: presented.suggestion
@@ -401,6 +340,18 @@
       });
     });
   };
+
+  Engine.prototype.themeNumber = function (slug) {
+    for (var i = 0; i < this.themes.length; i++) if (this.themes[i][0] === slug) return i;
+    return null;
+  };
+
+  // Counts of the papers known so far, per theme, scaled to an estimated total (at least one where
+  // one is known); the total shown (the theme's, when one is chosen), at least the papers known.
+  function scaleCounts(counts, scale, theme, known) {
+    Object.keys(counts).forEach(function (t) { counts[t] = Math.max(1, Math.round(counts[t] * scale)); });
+    return Math.max(known, theme === null ? Math.round(known * scale) : counts[theme] || 0);
+  }
 
   // The engine over the catalog's payload; fetchPiece(kind, number) resolves to a piece's payload.
   function open(catalog, fetchPiece) {

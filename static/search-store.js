@@ -1,7 +1,8 @@
 /* The search index in pieces (sitegen/search.py writes them): the catalog, read once, says where every
  * piece starts; lexicon and postings pieces are found by term (the last piece whose key is not above
- * it), docs and text pieces by paper number (a fixed number of papers each). Whatever is asked for and
- * not here yet is noted as missing, for fill() to fetch. Used by search-engine.js; needs search-text.js.
+ * it), a term's later tiers by the piece numbers its first tier lists, docs and text pieces by paper
+ * number (a fixed number of papers each). Whatever is asked for and not here yet is noted as missing,
+ * for fill() to fetch. Used by search-engine.js; needs search-text.js.
  */
 (function (global) {
   "use strict";
@@ -20,17 +21,7 @@
   function Store(catalog, fetchPiece) {
     var n = catalog.count;
     this.count = n;
-    this.k1 = catalog.k1;
-    this.b = catalog.b;
-    this.fields = catalog.fields.map(function (f) {
-      // Each paper's length: exact, or (a scaled field) the average times a power of the catalog's step.
-      var average = catalog.averages[f[0]] || 1, codes = T.decodeNumbers(catalog.lengths[f[0]]);
-      var scaled = catalog.scaled.indexOf(f[0]) >= 0;
-      var lengths = Float64Array.from(codes, function (c) {
-        return scaled && c ? average * Math.pow(catalog.lengthStep, c - catalog.lengthMiddle) : c;
-      });
-      return { name: f[0], boost: f[1], lengths: lengths, average: average };
-    });
+    this.impact = catalog.impact; // a level's score: floor * step^level
     this.themes = catalog.themes;
     this.themeOf = new Int32Array(n);
     var runs = T.decodeNumbers(catalog.themeRuns), at = 0;
@@ -38,7 +29,8 @@
     this.acronyms = catalog.acronyms;
     this.keys = { lexicon: catalog.lexicon, postings: catalog.postings };
     this.perPiece = { docs: catalog.docs, text: catalog.text }; // consecutive papers a piece
-    this.pieces = { lexicon: new Map(), postings: new Map(), docs: new Map(), text: new Map() };
+    this.pieces = { lexicon: new Map(), postings: new Map(), tiers: new Map(), docs: new Map(), text: new Map() };
+    this.known = new Map(); // term -> papers holding it, learnt from a prefix's listed completions
     this.missing = new Map(); // "kind number" -> [kind, number]
     this.loading = new Map(); // "kind number" -> the promise of its arrival
     this.fetchPiece = fetchPiece;
@@ -59,7 +51,7 @@
       var key = w[0], kind = w[1][0], number = w[1][1];
       if (!self.loading.has(key)) {
         self.loading.set(key, self.fetchPiece(kind, number).then(function (payload) {
-          self.pieces[kind].set(number, prepare(kind, payload));
+          self.pieces[kind].set(number, prepare(kind, payload, number * self.perPiece[kind]));
         }, function (error) {
           self.loading.delete(key); // asked for again by the next request
           throw error;
@@ -69,19 +61,23 @@
     }));
   };
 
-  function prepare(kind, payload) {
+  // A piece's payload made ready; first: a by-number piece's first paper.
+  function prepare(kind, payload, first) {
     if (kind === "lexicon") {
-      var counts = T.decodeNumbers(payload.counts), at = new Map();
+      var counts = T.decodeNumbers(payload.counts), at = new Map(), tops = new Map();
       payload.terms.forEach(function (t, i) { at.set(t, counts[i]); });
-      return { terms: payload.terms, counts: at };
+      Object.keys(payload.tops).forEach(function (prefix) {
+        var top = payload.tops[prefix], dfs = T.decodeNumbers(top[1]);
+        tops.set(prefix, top[0].split(" ").map(function (t, i) { return [t, dfs[i]]; }));
+      });
+      return { terms: payload.terms, counts: at, tops: tops };
     }
-    if (kind === "postings") {
-      var index = new Map(), fields = {};
-      payload.terms.forEach(function (t, i) { index.set(t, i); });
-      Object.keys(payload.postings).forEach(function (f) { fields[f] = payload.postings[f].split(" "); });
-      return { index: index, fields: fields };
+    if (kind === "postings" || kind === "tiers") {
+      var index = new Map(); // term -> its positions (a piece of later tiers may hold two of a term's)
+      payload.terms.forEach(function (t, i) { if (index.has(t)) index.get(t).push(i); else index.set(t, [i]); });
+      return { index: index, postings: payload.postings, later: payload.later };
     }
-    return { first: payload.first, items: payload[kind] };
+    return { first: first, items: payload };
   }
 
   // The lexicon pieces that hold the terms from..to (undefined while any is missing).
@@ -96,6 +92,7 @@
 
   // How many papers hold term t (0 when it is no index term; undefined while its piece is missing).
   Store.prototype.holders = function (t) {
+    if (this.known.has(t)) return this.known.get(t);
     var piece = this.piece("lexicon", lastAtMost(this.keys.lexicon, t));
     return piece && (piece.counts.get(t) || 0);
   };
@@ -111,20 +108,70 @@
     return found;
   };
 
-  // Term t's encoded postings per field ({} for no term; undefined while its piece is missing).
+  // The most common completions of prefix as [term, papers] (ranked as the browser would rank all its
+  // terms), when its terms span several lexicon pieces; null when they do not (startingWith has them
+  // all in one piece); undefined while the piece is missing.
+  Store.prototype.tops = function (prefix) {
+    var piece = this.piece("lexicon", lastAtMost(this.keys.lexicon, prefix)), known = this.known;
+    if (!piece) return undefined;
+    var top = piece.tops.get(prefix);
+    if (!top) return null;
+    top.forEach(function (entry) { known.set(entry[0], entry[1]); });
+    return top;
+  };
+
+  // Term t's first tier (encoded) and the pieces of its later tiers, in order (null for no term;
+  // undefined while its piece is missing).
   Store.prototype.postings = function (t) {
     var piece = this.piece("postings", lastAtMost(this.keys.postings, t));
     if (!piece) return undefined;
-    var i = piece.index.get(t), out = {};
-    if (i !== undefined) Object.keys(piece.fields).forEach(function (f) { out[f] = piece.fields[f][i]; });
-    return out;
+    var at = piece.index.get(t);
+    if (at === undefined) return null;
+    return { first: piece.postings[at[0]], later: T.decodeNumbers(piece.later[at[0]]) };
+  };
+
+  // Tier depth + 1 of term t (encoded), given the pieces of its later tiers (undefined while missing).
+  Store.prototype.tier = function (t, later, depth) {
+    var piece = this.piece("tiers", later[depth]);
+    if (!piece) return undefined;
+    var before = 0; // earlier tiers of t in this same piece
+    for (var d = 0; d < depth; d++) if (later[d] === later[depth]) before++;
+    return piece.postings[piece.index.get(t)[before]];
+  };
+
+  // (level, paper) pairs of a tier (search_tiers.encode_tier), appended to levels and docs, continuing
+  // from their last pair.
+  Store.decodeTier = function (encoded, levels, docs) {
+    var values = T.decodeNumbers(encoded), n = levels.length;
+    var level = n ? levels[n - 1] : null, doc = n ? docs[n - 1] : -1;
+    for (var i = 0; i < values.length; i += 2) {
+      var drop = values[i], same = level !== null && drop === 0;
+      level = level === null ? drop : level - drop;
+      doc = same ? doc + 1 + values[i + 1] : values[i + 1];
+      levels.push(level);
+      docs.push(doc);
+    }
   };
 
   // Paper doc's record in a by-number file of kind ("docs": [title, slug]; "text": its abstract).
   Store.prototype.record = function (kind, doc) {
     var piece = this.piece(kind, Math.floor(doc / this.perPiece[kind]));
-    return piece && piece.items[doc - piece.first];
+    var record = piece && piece.items[doc - piece.first];
+    return kind === "docs" && record && record.length === 1 ? [record[0], plainSlug(record[0])] : record;
   };
+
+  // The slug a title gives by sitegen/search.py's plain_slug (a result's record omits it when equal).
+  var SLUG_MAX = 80;
+  function plainSlug(title) {
+    var words = title.normalize("NFKD").replace(/[^\x00-\x7f]/g, "").toLowerCase().match(/[a-z0-9]+/g) || [];
+    var slug = "";
+    for (var i = 0; i < words.length; i++) {
+      if (slug.length + words[i].length + (slug ? 1 : 0) > SLUG_MAX) break;
+      slug = slug ? slug + "-" + words[i] : words[i];
+    }
+    return slug;
+  }
+  Store.plainSlug = plainSlug;
 
   // A piece's URL: beside the catalog, with the version the catalog gives its kind.
   Store.url = function (catalogUrl, kind, number, versions) {

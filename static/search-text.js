@@ -108,17 +108,6 @@
     return values;
   }
 
-  // A term's postings (search.py's encode_postings) as [papers, frequencies].
-  function decodePostings(encoded) {
-    var values = decodeNumbers(encoded), docs = [], tfs = [], doc = -1;
-    for (var j = 0; j < values.length; j++) {
-      doc += (values[j] >> 1) + 1;
-      docs.push(doc);
-      tfs.push(values[j] & 1 ? values[++j] + 2 : 1);
-    }
-    return [docs, tfs];
-  }
-
   // [start, end] of each word of text whose term (or joined term) is marked.
   function marked(text, marks) {
     return tokens(text).filter(function (tk) {
@@ -174,7 +163,7 @@
 
   global.sitegenSearchText = {
     term: term, tokens: tokens, fold: fold, lightStem: lightStem, trim: trim, normalise: normalise, TRIM: TRIM,
-    decodeNumbers: decodeNumbers, decodePostings: decodePostings, marked: marked, excerpt: excerpt,
+    decodeNumbers: decodeNumbers, marked: marked, excerpt: excerpt,
     distance: distance
   };
 })(self);

@@ -1,6 +1,6 @@
 /* The search engine (search-engine.js) off the page's main thread: search-backend.js starts this worker
  * when the site is served over http(s), so scoring a query never holds up typing.
- * Messages in: {load: {lunr, text, store, engine, catalog}} once, then requests (see
+ * Messages in: {load: {lunr, text, store, query, proof, engine, catalog}} once, then requests (see
  * Engine.prototype.answer). Out: {ready: true}, {error}, and one answer per request.
  */
 "use strict";
@@ -19,7 +19,7 @@ function fetchScript(url) {
 }
 
 function load(urls) {
-  importScripts(urls.lunr, urls.text, urls.store, urls.engine);
+  importScripts(urls.lunr, urls.text, urls.store, urls.query, urls.proof, urls.engine);
   fetchScript(urls.catalog).then(function (catalog) {
     engine = sitegenSearchEngine.open(catalog, function (kind, number) {
       return fetchScript(sitegenSearchStore.url(urls.catalog, kind, number, catalog.versions));

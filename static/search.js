@@ -13,6 +13,7 @@
   var DEBOUNCE_MS = 60;
   var DROPDOWN_SIZE = 8;
   var PAGE_SIZE = 20;
+  var TYPING_SIZE = DROPDOWN_SIZE; // while typing, a screen's worth: the page of PAGE_SIZE once typing rests
   var SETTLE_MS = 400;
 
   var isFile = location.protocol === "file:";
@@ -47,20 +48,30 @@
     return frag;
   }
 
+  function indexed(li, i) { li.setAttribute("data-index", String(i)); return li; }
+
   function paperUrl(slug) { return root + "papers/" + slug + "/" + (isFile ? "index.html" : ""); }
 
   function searchUrl(q) {
     return root + "search/" + (isFile ? "index.html" : "") + (q ? "?q=" + encodeURIComponent(q) : "");
   }
 
+  function excerptOf(item) {
+    return el("p", { class: "search-hit-excerpt" }, [highlight(item.excerpt.text, item.excerpt.marks)]);
+  }
+
   function resultItem(item, id) {
     var link = el("a", { href: paperUrl(item.slug), class: "search-hit-link", id: id }, [highlight(item.title, item.titleMarks)]);
     var parts = [el("h3", { class: "search-hit-title" }, [link]), el("p", { class: "search-hit-theme", text: item.theme })];
-    if (item.excerpt) parts.push(el("p", { class: "search-hit-excerpt" }, [highlight(item.excerpt.text, item.excerpt.marks)]));
+    if (item.excerpt) parts.push(excerptOf(item));
     return el("li", { class: "search-hit" + (item.exact ? " search-hit-exact" : "") }, parts);
   }
 
   function plural(n, word) { return n + " " + word + (n === 1 ? "" : "s"); }
+
+  // The count of an answer: "about" when the engine proved the results shown without counting every
+  // paper (see search-engine.js).
+  function counted(answer, n, word) { return (answer.exact === false ? "about " : "") + plural(n, word); }
 
   function quoted(words) {
     return words.map(function (w) { return "“" + w + "”"; }).join(", ");
@@ -152,6 +163,35 @@
     var params = new URLSearchParams(location.search);
     var theme = params.get("theme") || "";
     var ask = asker(), shown = 0, current = null;
+    var waiting = []; // results scrolled into view, their excerpts not asked for yet
+    var watcher = typeof IntersectionObserver === "function" ? new IntersectionObserver(function (entries) {
+      entries.forEach(function (e) {
+        if (e.isIntersecting) { watcher.unobserve(e.target); waiting.push(Number(e.target.getAttribute("data-index"))); }
+      });
+      if (waiting.length) excerpts(current);
+    }) : null;
+
+    // Results from index `from` on, shown without excerpts: watched, to get theirs once on screen, so
+    // that only the abstracts of results a reader sees are fetched.
+    function watch(from) {
+      if (!watcher) return;
+      Array.prototype.slice.call(list.querySelectorAll("li[data-index]"), from).forEach(function (li) {
+        if (!li.querySelector(".search-hit-excerpt")) watcher.observe(li);
+      });
+    }
+
+    function excerpts(asked) {
+      var from = Math.min.apply(null, waiting), to = Math.max.apply(null, waiting);
+      waiting = [];
+      // A request of its own (not the latest-wins asker): a later batch must not replace this one.
+      asker()({ raw: asked.raw, theme: theme, from: from, count: to - from + 1, excerpts: true }, function (answer) {
+        if (current !== asked) return;
+        answer.items.forEach(function (item, i) {
+          var li = list.querySelector('li[data-index="' + (from + i) + '"]');
+          if (li && item.excerpt && !li.querySelector(".search-hit-excerpt")) li.appendChild(excerptOf(item));
+        });
+      });
+    }
     input.value = params.get("q") || "";
     if (header) header.value = input.value;
 
@@ -172,7 +212,7 @@
       [["", "All", answer.totalAll]].concat(options).forEach(function (o) {
         filter.appendChild(el("button", { type: "button", class: "search-theme", "aria-pressed": String(o[0] === theme), "data-theme": o[0] }, [
           document.createTextNode(o[1] + " "),
-          el("span", { class: "search-theme-count", text: "(" + o[2] + ")" })
+          el("span", { class: "search-theme-count", text: "(" + (answer.exact === false ? "about " : "") + o[2] + ")" })
         ]));
       });
       filter.hidden = options.length < 2;
@@ -181,12 +221,13 @@
     function statusText(answer, raw) {
       var named = answer.themes.filter(function (t) { return t[0] === theme; })[0];
       var where = named ? " in " + named[1] : "";
-      return plural(answer.total, "result") + where + " for “" + raw.trim() + "”." + (notes(answer) ? " " + notes(answer) : "");
+      return counted(answer, answer.total, "result") + where + " for “" + raw.trim() + "”." + (notes(answer) ? " " + notes(answer) : "");
     }
 
-    // While the query is being typed, results come without excerpts (their text would be fetched for
-    // every keystroke's results); once typing rests for SETTLE_MS, the page is shown again with them.
-    // A query the page opens with is shown at once, then again with its excerpts.
+    // While the query is being typed, a keystroke's results are quick (the index's first tiers; see
+    // search-engine.js), a screen of them and without excerpts (their text would be fetched for every
+    // keystroke's results); once typing rests for SETTLE_MS, the page is shown again in full, and the
+    // excerpts of the results on screen are fetched.
     var settling = null;
     function typed() {
       clearTimeout(settling);
@@ -207,7 +248,10 @@
       if (!state.ready) { status.textContent = loadingStatus(); return null; }
       var started = performance.now();
       return new Promise(function (resolve) {
-        ask({ raw: raw, theme: theme, from: 0, count: PAGE_SIZE, excerpts: withExcerpts !== false }, function (answer) {
+        if (watcher) watcher.disconnect();
+        var excerpted = withExcerpts !== false && !watcher; // else asked for once on screen
+        var quick = withExcerpts === false;
+        ask({ raw: raw, theme: theme, from: 0, count: quick ? TYPING_SIZE : PAGE_SIZE, excerpts: excerpted, quick: quick }, function (answer) {
           if (answer.raw !== input.value) { resolve(); return; }
           current = answer;
           list.textContent = "";
@@ -217,36 +261,44 @@
             list.appendChild(el("li", { class: "search-hit search-hit-none" }, [noResults(answer)]));
           } else {
             status.textContent = statusText(answer, raw);
-            answer.items.forEach(function (item, i) { list.appendChild(resultItem(item, "search-hit-" + i)); });
+            answer.items.forEach(function (item, i) { list.appendChild(indexed(resultItem(item, "search-hit-" + i), i)); });
+            if (withExcerpts !== false) watch(0);
           }
           shown = answer.items.length;
           showMore(answer);
           var timings = self.sitegenSearchTimings;
           if (answer.total && !timings.firstResults) timings.firstResults = performance.now() - timings.requested;
           // For the benchmark: what each query took, from asking to its results on the page.
-          timings.shown = (timings.shown || []).concat([[raw, performance.now() - started]]);
+          timings.shown = (timings.shown || []).concat([[raw, performance.now() - started, withExcerpts !== false]]);
           resolve();
         });
       });
     }
 
     function showMore(answer) {
-      var left = answer.total - shown;
-      more.hidden = left <= 0;
-      more.textContent = "Show " + Math.min(PAGE_SIZE, left) + " more (" + shown + " of " + answer.total + " shown)";
+      // An estimated count may fall short: more is offered until a page comes back short.
+      var left = answer.total - shown, unsure = answer.exact === false && !answer.ended;
+      more.hidden = left <= 0 && !unsure;
+      more.textContent = left > 0
+        ? "Show " + Math.min(PAGE_SIZE, left) + " more (" + shown + " of " + counted(answer, answer.total, "result").replace(/ results?$/, "") + " shown)"
+        : "Show more (" + shown + " shown)";
     }
 
     more.addEventListener("click", function () {
       var asked = current;
-      ask({ raw: asked.raw, theme: theme, from: shown, count: PAGE_SIZE, excerpts: true }, function (answer) {
+      ask({ raw: asked.raw, theme: theme, from: shown, count: PAGE_SIZE, excerpts: watcher ? 0 : true }, function (answer) {
         if (current !== asked) return;
-        var firstNew = null;
+        var firstNew = null, from = shown;
         answer.items.forEach(function (item, i) {
-          var li = resultItem(item, "search-hit-" + (shown + i));
+          var li = indexed(resultItem(item, "search-hit-" + (shown + i)), shown + i);
           firstNew = firstNew || li.querySelector("a");
           list.appendChild(li);
         });
         shown += answer.items.length;
+        watch(from);
+        asked.total = answer.total;
+        asked.exact = answer.exact;
+        asked.ended = answer.items.length < PAGE_SIZE;
         showMore(asked);
         if (firstNew) firstNew.focus();
       });
@@ -281,7 +333,7 @@
     }
     backend.listeners.push(function () {
       if (state.error) { status.textContent = loadingStatus(); return; }
-      keepFocus(list, function () { return Promise.resolve(run(false)).then(function () { return run(); }); });
+      keepFocus(list, run); // the excerpts follow, for the results on screen
     });
     if (input.value) {
       status.textContent = loadingStatus();
@@ -310,12 +362,13 @@
       input.setAttribute("aria-expanded", String(yes));
     }
 
-    function run() {
+    // quick while typing (see the search page's run); once typing rests, asked again in full.
+    function run(quick) {
       var raw = input.value;
       if (!raw.trim()) { list.textContent = ""; status.textContent = ""; open(false); return; }
       open(true);
       if (!state.ready) { list.textContent = ""; status.textContent = state.error ? "Search is unavailable." : "Loading…"; return; }
-      ask({ raw: raw, from: 0, count: DROPDOWN_SIZE, excerpts: false }, function (answer) {
+      ask({ raw: raw, from: 0, count: DROPDOWN_SIZE, excerpts: false, quick: quick === true }, function (answer) {
         if (answer.raw !== input.value) return;
         list.textContent = "";
         if (!answer.total) {
@@ -323,17 +376,22 @@
           list.appendChild(el("li", { class: "search-hit search-hit-none" }, [noResults(answer)]));
           return;
         }
-        status.textContent = plural(answer.total, "result") + (notes(answer) ? ". " + notes(answer) : "");
+        status.textContent = counted(answer, answer.total, "result") + (notes(answer) ? ". " + notes(answer) : "");
         answer.items.forEach(function (item, i) { list.appendChild(resultItem(item, "site-search-hit-" + i)); });
         list.appendChild(el("li", { class: "search-hit" }, [
-          el("a", { class: "search-all", href: searchUrl(raw), text: "All " + plural(answer.total, "result") + " →" })
+          el("a", { class: "search-all", href: searchUrl(raw), text: "All " + counted(answer, answer.total, "result") + " →" })
         ]));
       });
     }
 
-    var later = debounce(run);
+    var later = debounce(function () { run(true); }), settling = null;
     input.addEventListener("focus", load);
-    input.addEventListener("input", function () { load(); later(); });
+    input.addEventListener("input", function () {
+      load();
+      later();
+      clearTimeout(settling);
+      settling = setTimeout(run, SETTLE_MS);
+    });
     form.addEventListener("submit", function (e) {
       // The search page, with the query; from disk a folder URL would show a listing, so name the file.
       e.preventDefault();

@@ -16,6 +16,8 @@ for (const file of [
   path.join(repo, "node_modules", "lunr", "lunr.min.js"),
   path.join(repo, "static", "search-text.js"),
   path.join(repo, "static", "search-store.js"),
+  path.join(repo, "static", "search-query.js"),
+  path.join(repo, "static", "search-proof.js"),
   path.join(repo, "static", "search-engine.js"),
 ]) {
   vm.runInThisContext(fs.readFileSync(file, "utf8"), { filename: file });
@@ -40,7 +42,8 @@ const engine = sitegenSearchEngine.open(catalog, (kind, number) => {
   const answers = [];
   for (const request of requests) {
     const answer = await engine.answer(request);
-    const result = engine.search(request.raw); // every piece it needs is here now
+    const theme = engine.themeNumber(request.theme);
+    const result = engine.search(request.raw, (request.from || 0) + request.count, theme, request.quick);
     answer.scores = result.hits.slice(0, request.count).map((h) => [h.doc, h.tier, h.score]);
     answers.push(answer);
   }

@@ -219,6 +219,20 @@ def test_excerpt_is_cut_around_the_matched_words_and_highlighted(page, base_url)
     assert "adapters" in marks
 
 
+def test_only_results_on_screen_fetch_their_abstracts(page, base_url):
+    page.set_viewport_size({"width": 375, "height": 700})
+    search_page(page, base_url, "glimmer%20")
+    excerpts = "#search-list .search-hit-excerpt"
+    page.wait_for_selector(excerpts)
+    page.wait_for_timeout(300)
+    assert page.locator("#search-list a.search-hit-link").count() == 20
+    assert 0 < page.locator(excerpts).count() < 10  # a phone's screen of them
+    last = "document.getElementById('search-hit-19').closest('li')"
+    assert page.evaluate(f"!{last}.querySelector('.search-hit-excerpt')")
+    page.locator("#search-hit-19").scroll_into_view_if_needed()
+    page.wait_for_function(f"{last}.querySelector('.search-hit-excerpt')")
+
+
 def test_theme_filter_is_sorted_by_count_and_wraps_on_a_phone(page, base_url):
     page.set_viewport_size({"width": 375, "height": 800})
     search_page(page, base_url, "glimmer%20")

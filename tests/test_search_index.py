@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import json
-import math
 import re
 from types import SimpleNamespace
 
 from lunr.stemmer import stemmer
 from lunr.token import Token
 
-from sitegen import search
+from sitegen import search, search_tiers
 from sitegen.search_text import (
     Acronyms,
     field_terms,
@@ -142,6 +141,22 @@ def test_the_inverted_index_holds_every_field_term_frequency_and_length():
     assert inverted.counts["prune"] == 1 and inverted.counts["sparse"] == 2  # papers, over every field
 
 
+def test_every_terms_papers_are_tiered_in_impact_order():
+    acronyms = search.acronyms_of(DOCS)
+    inverted = search.Inverted.of(DOCS, acronyms)
+    tiered = search.tiered_postings(inverted, first_tier=1)
+    assert set(tiered) == set(inverted.terms)
+    for t, tiers in tiered.items():
+        pairs: list[tuple[int, int]] = []
+        for encoded in (tiers.first, *tiers.later):
+            pairs += search_tiers.decode_tier(search.decode_numbers(encoded), pairs[-1] if pairs else None)
+        assert len(pairs) == inverted.counts[t]
+        assert pairs == sorted(pairs, key=lambda p: (-p[0], p[1]))  # highest impact first
+    # A title hit (boosted) outranks an abstract hit.
+    first = search_tiers.decode_tier(search.decode_numbers(tiered["sparse"].first), None)
+    assert [paper for _, paper in first] == [2]
+
+
 def test_prefixes_are_split_until_their_shard_fits_the_budget():
     terms = ["a", "ba", "bb", "bc", "bca", "bcb", "c"]
     starts = search.prefix_shards(terms, [1, 1, 1, 5, 1, 1, 1], budget=4)
@@ -154,32 +169,6 @@ def test_prefixes_are_split_until_their_shard_fits_the_budget():
     for i, t in enumerate(terms):
         keys = search.shard_keys(terms, starts)
         assert max(n for n, k in enumerate(keys) if k <= t) == max(n for n, s in enumerate(starts) if s <= i)
-
-
-def test_lengths_are_shipped_as_one_digit_within_five_percent():
-    lengths = [0, 1, 3, 9, 10, 11, 40, 120, 10_000]
-    codes = search.decode_numbers(search.length_codes(lengths))
-    assert len(search.length_codes(lengths)) == len(lengths)  # one digit each
-    mean = search.average(lengths)
-    for n, code in zip(lengths, codes, strict=True):
-        decoded = code and mean * search.LENGTH_STEP ** (code - search.LENGTH_MIDDLE)
-        if n == 0:
-            assert decoded == 0
-        elif mean / 4 <= n <= 4 * mean:
-            assert abs(decoded - n) <= 0.05 * n
-        else:  # far from the average: the nearest end of the scale
-            assert code in (1, 2 * search.LENGTH_MIDDLE - 1)
-
-
-def test_bm25_inputs_match_lunrs_builder():
-    """search-engine.js scores with lunr's k1 and b; the catalog carries them."""
-    from lunr import get_default_builder
-
-    site, views = site_and_views()
-    catalog = payload(search.search_files(site, views)[search.CATALOG_FILE])
-    builder = get_default_builder()
-    assert (catalog["k1"], catalog["b"]) == (builder._k1, builder._b)
-    assert math.isclose(catalog["k1"], 1.2) and math.isclose(catalog["b"], 0.75)
 
 
 def site_and_views():
@@ -213,19 +202,15 @@ def test_search_files_are_deterministic_scripts_in_pieces():
     catalog = payload(files[search.CATALOG_FILE])
     assert catalog["themes"] == [["eff", "Efficiency"], ["vis", "Vision"]]
     assert search.decode_numbers(catalog["themeRuns"]) == [0, 1, 1, 1]  # theme 0 once, then theme 1 once
-    assert [f for f, _ in catalog["fields"]] == ["title", "abstract", "theme", "tags", "arxiv"]
-    assert search.decode_numbers(catalog["lengths"]["title"]) == [1, 1]  # "To prune" (a stop word), "NeRF"
-    assert catalog["scaled"] == ["abstract"]  # 400 words: within 5%; short fields exact
+    assert "lengths" not in catalog  # nothing per paper: the impacts were worked out here
     assert catalog["lexicon"] == catalog["postings"] == [""]
-    assert set(catalog["versions"]) == {"lexicon", "postings", "docs", "text"}
-    assert payload(files["search/docs/0.js"]) == {
-        "first": 0,
-        "docs": [["To prune", "to-prune"], ["NeRF", "nerf"]],
-    }
-    assert payload(files["search/text/1.js"]) == {"first": 1, "text": ["Radiance fields."]}
+    assert set(catalog["versions"]) == {"lexicon", "postings", "tiers", "docs", "text"}
+    assert payload(files["search/docs/0.js"]) == [["To prune"], ["NeRF"]]  # slugs the titles give: left out
+    assert payload(files["search/text/1.js"]) == ["Radiance fields."]
     postings = payload(files["search/postings/0.js"])
     prune = postings["terms"].index("prune")
-    assert search.decode_postings(postings["postings"]["abstract"].split(" ")[prune]) == [(0, 400)]
+    assert search.decode_numbers(postings["postings"][prune])[1::2] == [0]  # paper 0 only
+    assert postings["later"][prune] == ""  # no later tier
     assert search.search_key(site, views) == search.search_key(site, dict(views))
 
 

@@ -77,7 +77,7 @@ def typing_a_prefix(browser, page) -> list[float]:
     page.wait_for_function(
         "document.getElementById('search-status').textContent.includes('for “ne”')", timeout=60000
     )
-    assert page.locator("#search-list a.search-hit-link").count() == 20
+    page.wait_for_function("document.querySelectorAll('#search-list a.search-hit-link').length === 20")
     tasks = main_thread_tasks(browser.stop_tracing())
     assert len(tasks) > 20  # the trace saw the typing: keys, the answers arriving, rendering
     return tasks
