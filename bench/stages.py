@@ -47,7 +47,7 @@ def main() -> None:
     computed = related_papers(site.papers, TOP_K, Vocabulary())
     related = {p.slug: curate(p, computed.get(p.slug, ()), site.by_slug) for p in site.papers}
     steps.done("related")
-    data_files(site, views, None)
+    data_files(site, views, None, None)
     steps.done("search index, data files")
     pages = site_pages(site, views, related)
     steps.done("page list")
